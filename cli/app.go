@@ -1,0 +1,26 @@
+// Package cli holds the ghostrnn command-line interface: one file per command,
+// each registering itself with Register from an init function.
+package cli
+
+import (
+	"sort"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+var commands []*ucli.Command
+
+// Register adds a command to the application. Each command file calls it from init.
+func Register(c *ucli.Command) { commands = append(commands, c) }
+
+// App builds the ghostrnn application with every registered command, sorted by name.
+func App() *ucli.App {
+	cs := append([]*ucli.Command(nil), commands...)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
+	return &ucli.App{
+		Name:                 "ghostrnn",
+		Usage:                "real-time speech enhancement with a GhostRNN mask estimator",
+		Commands:             cs,
+		EnableBashCompletion: true,
+	}
+}
