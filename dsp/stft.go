@@ -1,0 +1,157 @@
+// Package dsp holds the streaming short-time Fourier transform that frames
+// audio for the enhancer, and the per-frame input features of the model.
+//
+// Analysis of frame t reads the last N samples x[tH+H-N : tH+H] and computes
+//
+//	X_t[k] = Σ_n w[n] x[tH+H-N+n] e^{-2πikn/N},  k = 0 … N/2
+//
+// with the periodic sqrt-Hann window w[n] = sqrt(0.5 - 0.5 cos(2πn/N)).
+// Synthesis overlap-adds y += w · irFFT(Y_t)/N and emits H samples per frame.
+// Because w² overlap-adds to exactly 1 at hop H = N/2, an all-ones gain
+// reproduces the input delayed by N - H samples (the algorithmic latency).
+package dsp
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// Config sets the framing of the STFT.
+type Config struct {
+	SampleRate int // samples per second, e.g. 16000
+	Window     int // window and FFT length N in samples, e.g. 320 (20 ms)
+	Hop        int // hop H in samples, e.g. 160 (10 ms); N must equal 2H
+}
+
+// DefaultConfig is the model framing: 16 kHz, 20 ms window, 10 ms hop.
+var DefaultConfig = Config{SampleRate: 16000, Window: 320, Hop: 160}
+
+// Bins returns the number of non-negative frequency bins, N/2 + 1.
+func (c Config) Bins() int { return c.Window/2 + 1 }
+
+// Latency returns the algorithmic delay of analysis plus synthesis, N - H samples.
+func (c Config) Latency() int { return c.Window - c.Hop }
+
+// Validate reports whether the framing is supported.
+func (c Config) Validate() error {
+	switch {
+	case c.SampleRate <= 0:
+		return fmt.Errorf("dsp: sample rate %d must be positive", c.SampleRate)
+	case c.Hop <= 0 || c.Window != 2*c.Hop:
+		return fmt.Errorf("dsp: window %d must be twice the hop %d", c.Window, c.Hop)
+	case c.Window%2 != 0:
+		return fmt.Errorf("dsp: window %d must be even", c.Window)
+	}
+	return nil
+}
+
+// Window returns the periodic sqrt-Hann window of length n, which is
+// power-complementary at 50 % overlap: w[i]² + w[i+n/2]² = 1.
+func Window(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = math.Sqrt(0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n)))
+	}
+	return w
+}
+
+// Analyzer turns a stream of hops into spectra. It keeps the last N samples.
+// The zero value is not usable; call NewAnalyzer.
+type Analyzer struct {
+	cfg  Config
+	win  []float64
+	buf  []float64 // last N input samples
+	tmp  []float64 // windowed frame
+	fft  *fourier.FFT
+	spec []complex128
+}
+
+// NewAnalyzer returns an analyzer for cfg whose history starts as silence.
+func NewAnalyzer(cfg Config) (*Analyzer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Analyzer{
+		cfg:  cfg,
+		win:  Window(cfg.Window),
+		buf:  make([]float64, cfg.Window),
+		tmp:  make([]float64, cfg.Window),
+		fft:  fourier.NewFFT(cfg.Window),
+		spec: make([]complex128, cfg.Bins()),
+	}, nil
+}
+
+// Frame consumes exactly H new samples (hop) and returns the spectrum X_t of
+// the window ending with them, of length N/2 + 1. The returned slice is owned
+// by the analyzer and is overwritten by the next call.
+func (a *Analyzer) Frame(hop []float32) []complex128 {
+	n, h := a.cfg.Window, a.cfg.Hop
+	if len(hop) != h {
+		panic(fmt.Sprintf("dsp: Analyzer.Frame got %d samples, want hop %d", len(hop), h))
+	}
+	copy(a.buf, a.buf[h:])
+	for i, v := range hop {
+		a.buf[n-h+i] = float64(v)
+	}
+	for i, v := range a.buf {
+		a.tmp[i] = v * a.win[i]
+	}
+	return a.fft.Coefficients(a.spec, a.tmp)
+}
+
+// Reset clears the analysis history to silence.
+func (a *Analyzer) Reset() {
+	for i := range a.buf {
+		a.buf[i] = 0
+	}
+}
+
+// Synthesizer overlap-adds inverse spectra into a stream of hops.
+type Synthesizer struct {
+	cfg Config
+	win []float64
+	ola []float64 // N samples of overlap-add accumulator
+	tmp []float64
+	fft *fourier.FFT
+}
+
+// NewSynthesizer returns a synthesizer for cfg with an empty overlap buffer.
+func NewSynthesizer(cfg Config) (*Synthesizer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Synthesizer{
+		cfg: cfg,
+		win: Window(cfg.Window),
+		ola: make([]float64, cfg.Window),
+		tmp: make([]float64, cfg.Window),
+		fft: fourier.NewFFT(cfg.Window),
+	}, nil
+}
+
+// Frame overlap-adds w · irFFT(spec)/N and writes the H finished samples to
+// out, which must have length H. spec must have length N/2 + 1.
+func (s *Synthesizer) Frame(out []float32, spec []complex128) {
+	n, h := s.cfg.Window, s.cfg.Hop
+	s.fft.Sequence(s.tmp, spec)
+	inv := 1 / float64(n)
+	for i := range s.ola {
+		s.ola[i] += s.tmp[i] * s.win[i] * inv
+	}
+	for i := 0; i < h; i++ {
+		out[i] = float32(s.ola[i])
+	}
+	copy(s.ola, s.ola[h:])
+	for i := n - h; i < n; i++ {
+		s.ola[i] = 0
+	}
+}
+
+// Reset clears the overlap-add buffer.
+func (s *Synthesizer) Reset() {
+	for i := range s.ola {
+		s.ola[i] = 0
+	}
+}

@@ -1,0 +1,198 @@
+// Package enhancer holds the GhostRNN mask estimator and the streaming engine
+// that applies its spectral gains.
+//
+// The model (see docs/DESIGN.md) maps F features per frame to K gains:
+//
+//	a₀ = tanh(W_in f + b_in)                 W_in: [H, F]
+//	sₗ = GhostGRUₗ(aₗ₋₁ or sₗ₋₁, state)      L layers, state size H
+//	gain = σ(W_out s_L + b_out)              W_out: [K, H]
+//
+// A GhostGRU layer computes m = ceil(H/r) intrinsic units with a PyTorch
+// nn.GRU cell whose gates read the input and the full previous state
+// s = [h; g], and derives the H − m ghost units g = φ(W_g h + b_g).
+package enhancer
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"strconv"
+
+	"github.com/ghostrnn/ghostrnn/dsp"
+)
+
+// Kinds of recurrent layer.
+const (
+	KindGhost = "ghostgru" // GhostGRU layers (intrinsic GRU + ghost map)
+	KindGRU   = "gru"      // plain GRU layers
+)
+
+// Arch describes a model's sizes. The zero value is not valid; see DefaultArch.
+type Arch struct {
+	Kind     string // KindGhost or KindGRU
+	Features int    // F, input features per frame
+	Hidden   int    // H, full state size per layer
+	Layers   int    // L, recurrent layers
+	Ratio    int    // r, H/m; 1 for a plain GRU
+	Bins     int    // K, output gains per frame
+	GhostAct string // φ of the ghost map: "tanh", "relu" or "identity"
+}
+
+// DefaultArch is the shipped GhostRNN: 64 features → dense 128 →
+// GhostGRU(128, r=2) ×2 → dense 161.
+var DefaultArch = Arch{Kind: KindGhost, Features: 64, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh"}
+
+// TwinArch is DefaultArch's plain-GRU twin.
+var TwinArch = Arch{Kind: KindGRU, Features: 64, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh"}
+
+// Intrinsic returns m = ceil(H/r), the number of GRU-computed units per layer.
+func (a Arch) Intrinsic() int {
+	if a.Kind == KindGRU || a.Ratio <= 1 {
+		return a.Hidden
+	}
+	return (a.Hidden + a.Ratio - 1) / a.Ratio
+}
+
+// Validate reports whether the architecture is usable.
+func (a Arch) Validate() error {
+	switch {
+	case a.Kind != KindGhost && a.Kind != KindGRU:
+		return fmt.Errorf("unknown architecture %q (want %q or %q)", a.Kind, KindGhost, KindGRU)
+	case a.Features < 1 || a.Hidden < 1 || a.Layers < 1 || a.Bins < 1:
+		return fmt.Errorf("architecture sizes must be positive: %+v", a)
+	case a.Features > 1<<14 || a.Hidden > 1<<14 || a.Layers > 64 || a.Bins > 1<<14:
+		return fmt.Errorf("architecture sizes are absurd: %+v", a)
+	case a.Ratio < 1 || a.Ratio > a.Hidden:
+		return fmt.Errorf("ratio %d must be in 1..%d", a.Ratio, a.Hidden)
+	case a.Kind == KindGRU && a.Ratio != 1:
+		return fmt.Errorf("a plain GRU has ratio 1, not %d", a.Ratio)
+	}
+	if _, err := activation(a.GhostAct); err != nil {
+		return err
+	}
+	return nil
+}
+
+// TensorSpec names one weight tensor and its shape ([out, in] for matrices).
+type TensorSpec struct {
+	Name  string
+	Shape []int
+}
+
+// Size returns the number of values in the tensor.
+func (t TensorSpec) Size() int {
+	n := 1
+	for _, d := range t.Shape {
+		n *= d
+	}
+	return n
+}
+
+// Tensors lists every weight tensor of the architecture, in file order.
+func (a Arch) Tensors() []TensorSpec {
+	h, m := a.Hidden, a.Intrinsic()
+	ts := []TensorSpec{{"in.weight", []int{h, a.Features}}, {"in.bias", []int{h}}}
+	for l := 0; l < a.Layers; l++ {
+		p := fmt.Sprintf("gru%d.", l)
+		ts = append(ts,
+			TensorSpec{p + "weight_ih", []int{3 * m, h}},
+			TensorSpec{p + "weight_hh", []int{3 * m, h}},
+			TensorSpec{p + "bias_ih", []int{3 * m}},
+			TensorSpec{p + "bias_hh", []int{3 * m}})
+		if m < h {
+			ts = append(ts,
+				TensorSpec{p + "ghost.weight", []int{h - m, m}},
+				TensorSpec{p + "ghost.bias", []int{h - m}})
+		}
+	}
+	return append(ts, TensorSpec{"out.weight", []int{a.Bins, h}}, TensorSpec{"out.bias", []int{a.Bins}})
+}
+
+// Params returns the number of weights.
+func (a Arch) Params() int {
+	n := 0
+	for _, t := range a.Tensors() {
+		n += t.Size()
+	}
+	return n
+}
+
+// MACsPerFrame returns the multiply-accumulates of one frame of the network:
+// one per matrix weight (biases and activations are not counted).
+func (a Arch) MACsPerFrame() int {
+	n := 0
+	for _, t := range a.Tensors() {
+		if len(t.Shape) == 2 {
+			n += t.Size()
+		}
+	}
+	return n
+}
+
+// Model is an architecture with its weights. Weights are float32 in
+// row-major order, keyed by tensor name.
+type Model struct {
+	Arch      Arch
+	GainFloor float32           // smallest gain the model is meant to apply (trained with it)
+	Meta      map[string]string // free-form metadata (recipe, data split, scores)
+	Weights   map[string][]float32
+}
+
+// NewModel returns a model of arch a with all weights zero.
+func NewModel(a Arch) (*Model, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Arch: a, Meta: map[string]string{}, Weights: map[string][]float32{}}
+	for _, t := range a.Tensors() {
+		m.Weights[t.Name] = make([]float32, t.Size())
+	}
+	return m, nil
+}
+
+// InitRandom fills the weights as PyTorch initialises nn.Linear and nn.GRU:
+// uniform in ±1/sqrt(fan_in) for dense layers and ±1/sqrt(H) for the GRU.
+func (m *Model) InitRandom(rng *rand.Rand) {
+	h := float64(m.Arch.Hidden)
+	for _, t := range m.Arch.Tensors() {
+		bound := 1 / math.Sqrt(h)
+		switch t.Name {
+		case "in.weight", "in.bias":
+			bound = 1 / math.Sqrt(float64(m.Arch.Features))
+		}
+		if len(t.Shape) == 2 && (t.Name == "out.weight" || hasSuffix(t.Name, "ghost.weight")) {
+			bound = 1 / math.Sqrt(float64(t.Shape[1]))
+		}
+		w := m.Weights[t.Name]
+		for i := range w {
+			w[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+}
+
+func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
+
+// activation returns φ by name.
+func activation(name string) (func(float32) float32, error) {
+	switch name {
+	case "tanh", "":
+		return func(x float32) float32 { return float32(math.Tanh(float64(x))) }, nil
+	case "relu":
+		return func(x float32) float32 { return max(x, 0) }, nil
+	case "identity":
+		return func(x float32) float32 { return x }, nil
+	}
+	return nil, fmt.Errorf("unknown ghost activation %q (want tanh, relu or identity)", name)
+}
+
+// Config returns the STFT framing the model was trained with, from its
+// metadata, or dsp.DefaultConfig where the metadata says nothing.
+func (m *Model) Config() dsp.Config {
+	c := dsp.DefaultConfig
+	for key, dst := range map[string]*int{"sample_rate": &c.SampleRate, "window": &c.Window, "hop": &c.Hop} {
+		if v, err := strconv.Atoi(m.Meta[key]); err == nil {
+			*dst = v
+		}
+	}
+	return c
+}

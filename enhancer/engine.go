@@ -1,0 +1,208 @@
+package enhancer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ghostrnn/ghostrnn/dsp"
+)
+
+// Options are the user controls of an Engine.
+type Options struct {
+	// AttenLimDB is the maximum suppression in dB: no gain falls below
+	// 10^(−AttenLimDB/20). 0 bypasses the model's gains (gain 1); +Inf leaves
+	// only the model's own floor.
+	AttenLimDB float64
+	// Mix is the wet share of the output, 0 … 1: gain ← Mix·gain + (1 − Mix).
+	// Since gain 1 is an exact delayed identity, this is the delay-aligned
+	// dry/wet mix.
+	Mix float64
+}
+
+// DefaultOptions suppress as far as the model allows, fully wet.
+var DefaultOptions = Options{AttenLimDB: 100, Mix: 1}
+
+// Validate reports whether the options are in range.
+func (o Options) Validate() error {
+	if math.IsNaN(o.AttenLimDB) || o.AttenLimDB < 0 {
+		return fmt.Errorf("attenuation limit %v dB must be ≥ 0", o.AttenLimDB)
+	}
+	if math.IsNaN(o.Mix) || o.Mix < 0 || o.Mix > 1 {
+		return fmt.Errorf("mix %v must be in 0 … 1", o.Mix)
+	}
+	return nil
+}
+
+// Engine is the streaming enhancer of one channel at the model's sample rate.
+// Process pushes any number of samples and returns the finished output; the
+// output is the input delayed by Latency() samples, whatever the chunking.
+type Engine struct {
+	cfg   dsp.Config
+	model *Model
+	net   *Net
+	ana   *dsp.Analyzer
+	feat  *dsp.Featurizer
+	syn   *dsp.Synthesizer
+	opts  Options
+	floor float32
+
+	fifo  []float32 // pending input, length < hop
+	fbuf  []float32 // features
+	gain  []float32 // gains of the last frame, after controls
+	spec  []complex128
+	out   []float32 // one hop of output
+	stats FrameStats
+}
+
+// FrameStats describes the last processed frame.
+type FrameStats struct {
+	Frames         int64   // frames processed since creation or Reset
+	SpeechPresence float32 // energy-weighted mean of the model's gain, 0 … 1
+	SuppressionDB  float32 // output energy / input energy of the frame, in dB (≤ 0)
+}
+
+// NewEngine returns an engine running model m with options o.
+func NewEngine(m *Model, o Options) (*Engine, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	cfg := m.Config()
+	net, err := NewNet(m)
+	if err != nil {
+		return nil, err
+	}
+	ana, err := dsp.NewAnalyzer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	syn, _ := dsp.NewSynthesizer(cfg)
+	feat, err := dsp.NewFeaturizer(cfg, m.Arch.Features)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Bins() != m.Arch.Bins {
+		return nil, fmt.Errorf("model has %d gains but the STFT has %d bins", m.Arch.Bins, cfg.Bins())
+	}
+	e := &Engine{
+		cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
+		fifo: make([]float32, 0, cfg.Hop),
+		fbuf: make([]float32, m.Arch.Features),
+		gain: make([]float32, cfg.Bins()),
+		spec: make([]complex128, cfg.Bins()),
+		out:  make([]float32, cfg.Hop),
+	}
+	e.SetOptions(o)
+	return e, nil
+}
+
+// SetOptions changes the controls; they apply from the next frame.
+// Invalid options are clamped into range.
+func (e *Engine) SetOptions(o Options) {
+	if math.IsNaN(o.AttenLimDB) || o.AttenLimDB < 0 {
+		o.AttenLimDB = 0
+	}
+	if math.IsNaN(o.Mix) {
+		o.Mix = 1
+	}
+	o.Mix = min(max(o.Mix, 0), 1)
+	e.opts = o
+	e.floor = max(e.model.GainFloor, float32(math.Pow(10, -o.AttenLimDB/20)))
+}
+
+// Options returns the current controls.
+func (e *Engine) Options() Options { return e.opts }
+
+// Config returns the engine's STFT framing.
+func (e *Engine) Config() dsp.Config { return e.cfg }
+
+// Latency returns the delay of the output behind the input, in samples.
+func (e *Engine) Latency() int { return e.cfg.Latency() }
+
+// Stats returns figures of the last processed frame.
+func (e *Engine) Stats() FrameStats { return e.stats }
+
+// Gains returns the gains applied to the last frame, after the controls. The
+// slice is owned by the engine.
+func (e *Engine) Gains() []float32 { return e.gain }
+
+// Reset forgets all history: recurrent state, feature means, STFT buffers and
+// pending samples. The next output sample is again Latency() samples behind.
+func (e *Engine) Reset() {
+	e.net.Reset()
+	e.ana.Reset()
+	e.feat.Reset()
+	e.syn.Reset()
+	e.fifo = e.fifo[:0]
+	e.stats = FrameStats{}
+}
+
+// Process pushes src and appends every finished output sample to dst, which
+// it returns. With enough capacity in dst it allocates nothing.
+func (e *Engine) Process(dst, src []float32) []float32 {
+	h := e.cfg.Hop
+	for len(src) > 0 {
+		k := min(h-len(e.fifo), len(src))
+		e.fifo = append(e.fifo, src[:k]...)
+		src = src[k:]
+		if len(e.fifo) == h {
+			e.frame(e.fifo)
+			e.fifo = e.fifo[:0]
+			dst = append(dst, e.out...)
+		}
+	}
+	return dst
+}
+
+// Flush pushes Latency() + pending zeros so that every input sample pushed so
+// far has come out, and appends the output to dst. The engine's history is
+// then that of a stream padded with silence; call Reset to start anew.
+func (e *Engine) Flush(dst []float32) []float32 {
+	var zeros [64]float32
+	n := e.Latency()
+	if len(e.fifo) > 0 {
+		n += e.cfg.Hop - len(e.fifo)
+	}
+	for n > 0 {
+		k := min(n, len(zeros))
+		dst = e.Process(dst, zeros[:k])
+		n -= k
+	}
+	return dst
+}
+
+// frame runs the whole signal path on one hop of input:
+// analysis, features, model, controls, gain, synthesis.
+func (e *Engine) frame(hop []float32) {
+	x := e.ana.Frame(hop)
+	e.feat.Compute(e.fbuf, x)
+	e.net.Forward(e.gain, e.fbuf)
+
+	var ein, eg float64
+	for k, c := range x {
+		p := real(c)*real(c) + imag(c)*imag(c)
+		ein += p
+		eg += p * float64(e.gain[k])
+	}
+	mix := float32(e.opts.Mix)
+	bypass := e.opts.AttenLimDB == 0
+	var eout float64
+	for k, c := range x {
+		g := max(e.gain[k], e.floor)
+		if bypass {
+			g = 1
+		}
+		g = mix*g + (1 - mix)
+		e.gain[k] = g
+		y := c * complex(float64(g), 0)
+		e.spec[k] = y
+		eout += real(y)*real(y) + imag(y)*imag(y)
+	}
+	e.syn.Frame(e.out, e.spec)
+
+	e.stats.Frames++
+	e.stats.SpeechPresence, e.stats.SuppressionDB = 0, 0
+	if ein > 0 {
+		e.stats.SpeechPresence = float32(eg / ein)
+		e.stats.SuppressionDB = float32(10 * math.Log10(max(eout, 1e-30)/ein))
+	}
+}
