@@ -1,0 +1,206 @@
+package enhancer
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+func noisy(n int, seed int64) []float32 {
+	rng := rand.New(rand.NewSource(seed))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(0.3*math.Sin(float64(i)*0.05)*math.Sin(float64(i)*0.0007) + 0.05*rng.NormFloat64())
+	}
+	return x
+}
+
+func newEngine(t testing.TB, o Options) *Engine {
+	e, err := NewEngine(randomModel(t, DefaultArch, 11), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// run feeds x in chunks of the given sizes (cycled) and flushes.
+func run(e *Engine, x []float32, chunks []int) []float32 {
+	var out []float32
+	for i, c := 0, 0; i < len(x); c++ {
+		k := min(chunks[c%len(chunks)], len(x)-i)
+		out = e.Process(out, x[i:i+k])
+		i += k
+	}
+	return e.Flush(out)
+}
+
+func TestChunkingIsBitIdentical(t *testing.T) {
+	x := noisy(16000*2+37, 1)
+	want := run(newEngine(t, DefaultOptions), x, []int{len(x)})
+	if len(want) < len(x)+160 {
+		t.Fatalf("flushed output %d samples, want ≥ %d", len(want), len(x)+160)
+	}
+	rng := rand.New(rand.NewSource(2))
+	randomChunks := make([]int, 100)
+	for i := range randomChunks {
+		randomChunks[i] = 1 + rng.Intn(5000)
+	}
+	for _, chunks := range [][]int{{1}, {7}, {160}, {4096}, {159, 161, 1, 3}, randomChunks} {
+		got := run(newEngine(t, DefaultOptions), x, chunks)
+		if len(got) != len(want) {
+			t.Fatalf("chunks %v: %d samples, want %d", chunks[:min(4, len(chunks))], len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("chunks %v: sample %d = %v, want %v", chunks[:min(4, len(chunks))], i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// maxDelayedDiff returns max |y[n] − x[n−d]| over the input span.
+func maxDelayedDiff(x, y []float32, d int) float64 {
+	worst := 0.0
+	for n := 0; n < len(x)+d; n++ {
+		var want float32
+		if n >= d {
+			want = x[n-d]
+		}
+		worst = math.Max(worst, math.Abs(float64(y[n]-want)))
+	}
+	return worst
+}
+
+func TestControls(t *testing.T) {
+	x := noisy(16000, 3)
+	lat := 160
+	wet := run(newEngine(t, DefaultOptions), x, []int{4096})
+	energy := func(y []float32) (e float64) {
+		for _, v := range y {
+			e += float64(v) * float64(v)
+		}
+		return
+	}
+	cases := []struct {
+		name  string
+		o     Options
+		check func(t *testing.T, e *Engine, y []float32)
+	}{
+		{"bypass (atten 0) is the delayed input", Options{AttenLimDB: 0, Mix: 1}, func(t *testing.T, e *Engine, y []float32) {
+			if d := maxDelayedDiff(x, y, lat); d > 1e-5 {
+				t.Errorf("max diff %g", d)
+			}
+		}},
+		{"mix 0 is the delayed input", Options{AttenLimDB: 100, Mix: 0}, func(t *testing.T, e *Engine, y []float32) {
+			if d := maxDelayedDiff(x, y, lat); d > 1e-5 {
+				t.Errorf("max diff %g", d)
+			}
+		}},
+		{"atten limit 6 dB keeps every gain ≥ 0.501", Options{AttenLimDB: 6, Mix: 1}, func(t *testing.T, e *Engine, y []float32) {
+			for _, g := range e.Gains() {
+				if g < 0.501 {
+					t.Errorf("gain %v below the 6 dB limit", g)
+				}
+			}
+			if energy(y) < energy(wet)-1e-9 {
+				t.Errorf("limited output energy %v below unlimited %v", energy(y), energy(wet))
+			}
+		}},
+		{"mix 0.5 lies between dry and wet", Options{AttenLimDB: 100, Mix: 0.5}, func(t *testing.T, e *Engine, y []float32) {
+			for n := lat; n < len(x); n++ {
+				want := 0.5*x[n-lat] + 0.5*wet[n]
+				if math.Abs(float64(y[n]-want)) > 1e-5 {
+					t.Fatalf("sample %d: %v, want %v", n, y[n], want)
+				}
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEngine(t, tc.o)
+			tc.check(t, e, run(e, x, []int{4096}))
+		})
+	}
+}
+
+func TestResetRestartsStream(t *testing.T) {
+	x := noisy(8000, 4)
+	e := newEngine(t, DefaultOptions)
+	first := run(e, x, []int{333})
+	run(e, noisy(5000, 5), []int{100})
+	e.Reset()
+	second := run(e, x, []int{333})
+	for i := range first {
+		if first[i] != second[i] {
+			t.Fatalf("after Reset sample %d = %v, want %v", i, second[i], first[i])
+		}
+	}
+}
+
+// TestImpulseLatency measures the algorithmic latency with an impulse in
+// bypass and checks it against the framing: N − H = 160 samples = 10 ms.
+func TestImpulseLatency(t *testing.T) {
+	e := newEngine(t, Options{AttenLimDB: 0, Mix: 1})
+	x := make([]float32, 4000)
+	x[1000] = 1
+	y := run(e, x, []int{4000})
+	peak := 0
+	for i := range y {
+		if math.Abs(float64(y[i])) > math.Abs(float64(y[peak])) {
+			peak = i
+		}
+	}
+	if d := peak - 1000; d != e.Latency() || d != 160 {
+		t.Errorf("impulse delay %d samples, Latency() %d, want 160", d, e.Latency())
+	}
+}
+
+func TestSpeechPresenceAndSuppression(t *testing.T) {
+	e := newEngine(t, DefaultOptions)
+	run(e, noisy(3200, 6), []int{160})
+	st := e.Stats()
+	if st.Frames == 0 || st.SpeechPresence <= 0 || st.SpeechPresence > 1 || st.SuppressionDB > 0 {
+		t.Errorf("stats %+v out of range", st)
+	}
+	b := newEngine(t, Options{AttenLimDB: 0, Mix: 1})
+	run(b, noisy(3200, 6), []int{160})
+	if s := b.Stats().SuppressionDB; math.Abs(float64(s)) > 1e-6 {
+		t.Errorf("bypass suppression %v dB, want 0", s)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, o := range []Options{{AttenLimDB: -1, Mix: 1}, {AttenLimDB: 10, Mix: 2}, {AttenLimDB: math.NaN(), Mix: 1}} {
+		if _, err := NewEngine(randomModel(t, DefaultArch, 1), o); err == nil {
+			t.Errorf("%+v: want an error", o)
+		}
+	}
+}
+
+// BenchmarkEngineFrame is one 10 ms hop through the whole signal path.
+func BenchmarkEngineFrame(b *testing.B) {
+	e := newEngine(b, DefaultOptions)
+	x := noisy(160*100, 7)
+	out := make([]float32, 0, 160)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := (i % 100) * 160
+		out = e.Process(out[:0], x[j:j+160])
+	}
+}
+
+// BenchmarkEngineSilence is the same on digital silence, which must cost no more.
+func BenchmarkEngineSilence(b *testing.B) {
+	e := newEngine(b, DefaultOptions)
+	x := make([]float32, 160)
+	out := make([]float32, 0, 160)
+	for i := 0; i < 6000; i++ { // a minute of silence first
+		out = e.Process(out[:0], x)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out = e.Process(out[:0], x)
+	}
+}
