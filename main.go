@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -10,8 +11,17 @@ import (
 )
 
 func main() {
-	if err := cli.App().Run(os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, "ghostrnn:", err)
-		os.Exit(1)
+	err := cli.App().Run(os.Args)
+	if err == nil {
+		return
 	}
+	code := 1
+	var ee *cli.ExitError
+	if errors.As(err, &ee) {
+		code = ee.Code
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(os.Stderr, "ghostrnn:", msg)
+	}
+	os.Exit(code)
 }

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"fmt"
 	"sort"
 
 	ucli "github.com/urfave/cli/v2"
@@ -22,5 +23,24 @@ func App() *ucli.App {
 		Usage:                "real-time speech enhancement with a GhostRNN mask estimator",
 		Commands:             cs,
 		EnableBashCompletion: true,
+		// Errors are returned to main, which prints them and sets the exit status.
+		ExitErrHandler: func(*ucli.Context, error) {},
 	}
+}
+
+// ExitError is an error with the process exit status it should cause. An
+// empty message means the reasons were already printed.
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
+
+// ExitCode implements urfave/cli's ExitCoder.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+// exitf returns an ExitError with a formatted message.
+func exitf(code int, format string, args ...any) error {
+	return &ExitError{Code: code, Msg: fmt.Sprintf(format, args...)}
 }

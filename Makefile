@@ -1,0 +1,33 @@
+# ghostrnn — see README.md.
+GO ?= go
+
+.PHONY: setup example test build bench clean
+
+# Install the system packages (Debian 12) and build the binary.
+setup:
+	sudo apt-get update && sudo apt-get install -y --no-install-recommends $$(cat .ci/packages) || \
+	  (apt-get update && apt-get install -y --no-install-recommends $$(cat .ci/packages))
+	$(GO) build -o ghostrnn .
+
+build:
+	$(GO) build -o ghostrnn .
+
+# Clean the bundled example and score it against its clean reference.
+example: build
+	./ghostrnn denoise --force testdata/example/noisy.wav -o testdata/example/noisy_denoised.wav
+	./ghostrnn eval --ref testdata/example/clean.wav --deg testdata/example/noisy.wav
+	./ghostrnn eval --ref testdata/example/clean.wav --deg testdata/example/noisy_denoised.wav
+
+# The whole test suite: formatting, vet, unit and integration tests.
+test:
+	@unformatted=$$(gofmt -l . | grep -v '^vendor/' || true); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench: build
+	./ghostrnn bench --jobs 1
+	$(GO) test -run '^$$' -bench . -benchmem ./dsp/ ./enhancer/
+
+clean:
+	rm -f ghostrnn testdata/example/noisy_denoised.wav
