@@ -11,7 +11,7 @@ import (
 )
 
 func main() {
-	err := cli.App().Run(os.Args)
+	err := cli.Run(os.Args)
 	if err == nil {
 		return
 	}

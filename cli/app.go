@@ -5,6 +5,7 @@ package cli
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -43,4 +44,62 @@ func (e *ExitError) ExitCode() int { return e.Code }
 // exitf returns an ExitError with a formatted message.
 func exitf(code int, format string, args ...any) error {
 	return &ExitError{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Run runs the application on args (os.Args). Unlike plain urfave/cli v2 it
+// accepts flags after positional arguments, as in
+// `ghostrnn denoise in.wav -o out.wav`; "--" ends the flags.
+func Run(args []string) error {
+	return App().Run(interspersed(args))
+}
+
+// interspersed moves the flags of a subcommand in front of its positional
+// arguments, keeping each flag's value with it.
+func interspersed(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	var cmd *ucli.Command
+	for _, c := range commands {
+		if c.HasName(args[1]) {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		return args
+	}
+	boolFlag := map[string]bool{"help": true, "h": true}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*ucli.BoolFlag)
+		for _, n := range f.Names() {
+			boolFlag[n] = isBool
+		}
+	}
+	var flags, pos []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			pos = append(pos, rest[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if isBool, known := boolFlag[name]; known && !isBool && i+1 < len(rest) {
+			flags = append(flags, rest[i+1])
+			i++
+		}
+	}
+	out := append([]string{args[0], args[1]}, flags...)
+	if len(pos) > 0 {
+		out = append(append(out, "--"), pos...)
+	}
+	return out
 }

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ghostrnn/ghostrnn/audio"
+	"github.com/ghostrnn/ghostrnn/enhancer"
+)
+
+func init() {
+	Register(&ucli.Command{
+		Name:      "bench",
+		Usage:     "measure the speed of the whole denoise path, stage by stage",
+		ArgsUsage: "[FILE...] (default: a generated 60 s 48 kHz 16-bit mono WAV)",
+		Description: `Runs decode → resample → enhance → resample → encode (to memory, nothing is
+written) and reports audio seconds, wall seconds, the real-time factor and the
+time per 10 ms of audio in each stage. --jobs 1 pins the Go runtime to one core.`,
+		Flags: append([]ucli.Flag{
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "files in parallel, and cores used"},
+			&ucli.Float64Flag{Name: "seconds", Value: 60, Usage: "length of the generated input when no FILE is given"},
+			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+		}, engineFlags...),
+		Action: runBench,
+	})
+}
+
+// benchResult is the timing of one file.
+type benchResult struct {
+	File       string  `json:"file"`
+	AudioSec   float64 `json:"audio_s"`
+	WallSec    float64 `json:"wall_s"`
+	RTF        float64 `json:"rtf"`
+	DecodeUs   float64 `json:"decode_us_per_frame"`
+	ResampleUs float64 `json:"resample_us_per_frame"`
+	EnhanceUs  float64 `json:"enhance_us_per_frame"`
+	EncodeUs   float64 `json:"encode_us_per_frame"`
+	Error      string  `json:"error,omitempty"`
+}
+
+func runBench(c *ucli.Context) error {
+	m, opts, mode, err := engineSetup(c)
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	jobs := max(1, c.Int("jobs"))
+	prev := runtime.GOMAXPROCS(jobs)
+	defer runtime.GOMAXPROCS(prev)
+	files := c.Args().Slice()
+	if len(files) == 0 {
+		dir, err := os.MkdirTemp("", "ghostrnn-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		p := filepath.Join(dir, "bench-48k.wav")
+		if err := writeBenchInput(p, 48000, c.Float64("seconds")); err != nil {
+			return err
+		}
+		files = []string{p}
+	}
+	res := make([]benchResult, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, jobs)
+	start := time.Now()
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res[i] = benchFile(f, m, opts, mode)
+		}()
+	}
+	wg.Wait()
+	total := benchResult{File: "overall", WallSec: time.Since(start).Seconds()}
+	var n float64
+	for _, r := range res {
+		if r.Error != "" {
+			continue
+		}
+		total.AudioSec += r.AudioSec
+		w := r.AudioSec
+		total.DecodeUs += r.DecodeUs * w
+		total.ResampleUs += r.ResampleUs * w
+		total.EnhanceUs += r.EnhanceUs * w
+		total.EncodeUs += r.EncodeUs * w
+		n += w
+	}
+	if n > 0 {
+		total.RTF = total.WallSec / total.AudioSec
+		total.DecodeUs /= n
+		total.ResampleUs /= n
+		total.EnhanceUs /= n
+		total.EncodeUs /= n
+	}
+	res = append(res, total)
+	out := c.App.Writer
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"jobs": jobs, "model_params": m.Arch.Params(), "results": res})
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "file\taudio s\twall s\tRTF\tdecode µs/10ms\tresample µs/10ms\tenhance µs/10ms\tencode µs/10ms\t\n")
+	for _, r := range res {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\terror: %s\t\t\t\t\t\t\t\n", r.File, r.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
+	}
+	tw.Flush()
+	fmt.Fprintf(out, "(%d job(s), GOMAXPROCS=%d, %s)\n", jobs, jobs, runtime.Version())
+	return nil
+}
+
+// benchFile runs the denoise path on path with per-stage timers.
+func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhancer.ChannelMode) benchResult {
+	res := benchResult{File: path}
+	fail := func(err error) benchResult { res.Error = err.Error(); return res }
+	start := time.Now()
+	r, closer, err := audio.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer closer.Close()
+	f := r.Format()
+	st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: mode, Aligned: true}, newResampler)
+	if err != nil {
+		return fail(err)
+	}
+	st.Times = &enhancer.StageTimes{}
+	w, err := audio.CreateWAV(io.Discard, audio.Format{SampleRate: f.SampleRate, Channels: f.Channels, Encoding: audio.PCM16, Bits: 16})
+	if err != nil {
+		return fail(err)
+	}
+	buf := make([]float32, 4096*f.Channels)
+	var out []float32
+	var frames int64
+	var dec, enc time.Duration
+	for {
+		t0 := time.Now()
+		n, rerr := r.Read(buf)
+		t1 := time.Now()
+		dec += t1.Sub(t0)
+		if n > 0 {
+			out = st.Process(out[:0], buf[:n])
+			t2 := time.Now()
+			if err := w.Write(out); err != nil {
+				return fail(err)
+			}
+			enc += time.Since(t2)
+			frames += int64(n / f.Channels)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return fail(rerr)
+		}
+	}
+	out = st.Flush(out[:0])
+	t2 := time.Now()
+	if err := w.Write(out); err != nil {
+		return fail(err)
+	}
+	if err := w.Close(); err != nil {
+		return fail(err)
+	}
+	enc += time.Since(t2)
+	res.WallSec = time.Since(start).Seconds()
+	res.AudioSec = float64(frames) / float64(f.SampleRate)
+	if res.AudioSec == 0 {
+		return fail(fmt.Errorf("no audio samples"))
+	}
+	res.RTF = res.WallSec / res.AudioSec
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / (res.AudioSec * 100) }
+	res.DecodeUs, res.EncodeUs = per(dec), per(enc)
+	res.ResampleUs, res.EnhanceUs = per(st.Times.Down+st.Times.Up), per(st.Times.Enhance)
+	return res
+}
+
+// writeBenchInput writes sec seconds of a 16-bit mono WAV at rate: a
+// speech-like harmonic tone with a syllable envelope plus noise.
+func writeBenchInput(path string, rate int, sec float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w, err := audio.CreateWAV(f, audio.Format{SampleRate: rate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewSource(1))
+	buf := make([]float32, rate/10)
+	n := int(sec * float64(rate))
+	for i := 0; i < n; i += len(buf) {
+		k := min(len(buf), n-i)
+		for j := 0; j < k; j++ {
+			t := float64(i+j) / float64(rate)
+			env := 0.5 + 0.5*math.Sin(2*math.Pi*4*t)
+			v := 0.0
+			for h := 1; h <= 8; h++ {
+				v += math.Sin(2*math.Pi*140*float64(h)*t) / float64(h)
+			}
+			buf[j] = float32(0.1*env*v + 0.02*rng.NormFloat64())
+		}
+		if err := w.Write(buf[:k]); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}

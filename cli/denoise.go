@@ -1,0 +1,388 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ghostrnn/ghostrnn/audio"
+	"github.com/ghostrnn/ghostrnn/audio/resample"
+	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/models"
+)
+
+// engineFlags are the model and control flags shared by denoise, bench and live.
+var engineFlags = []ucli.Flag{
+	&ucli.StringFlag{Name: "model", Usage: "model file (default: the embedded GhostRNN model)"},
+	&ucli.Float64Flag{Name: "atten-lim-db", Value: enhancer.DefaultOptions.AttenLimDB, Usage: "maximum suppression in dB (0 = bypass)"},
+	&ucli.Float64Flag{Name: "mix", Value: 1, Usage: "wet share 0…1 of the output (0 = untouched input)"},
+	&ucli.StringFlag{Name: "channels", Value: "each", Usage: "each (own state per channel) or mono (enhance the downmix once)"},
+}
+
+// engineSetup reads the engine flags: the model, its options and the channel mode.
+func engineSetup(c *ucli.Context) (*enhancer.Model, enhancer.Options, enhancer.ChannelMode, error) {
+	o := enhancer.Options{AttenLimDB: c.Float64("atten-lim-db"), Mix: c.Float64("mix")}
+	if err := o.Validate(); err != nil {
+		return nil, o, 0, err
+	}
+	mode, err := enhancer.ParseChannelMode(c.String("channels"))
+	if err != nil {
+		return nil, o, 0, err
+	}
+	m, err := models.Open(c.String("model"))
+	return m, o, mode, err
+}
+
+// newResampler adapts audio/resample to the enhancer's mono Resampler.
+func newResampler(in, out int) (enhancer.Resampler, error) {
+	return resample.New(in, out, 1)
+}
+
+func init() {
+	Register(&ucli.Command{
+		Name:      "denoise",
+		Usage:     "remove noise from speech in audio files",
+		ArgsUsage: "INPUT... (files, directories, globs, or - for WAV on stdin)",
+		Description: `Cleans each input and writes NAME_denoised.EXT beside it (or under --out-dir,
+mirroring the input tree). Outputs have the input's length, channels and rate,
+time-aligned with it. Nothing is overwritten without --force, never an input.`,
+		Flags: append([]ucli.Flag{
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file for a single input (- for WAV on stdout)"},
+			&ucli.StringFlag{Name: "out-dir", Usage: "write outputs under this folder, mirroring the input tree"},
+			&ucli.StringFlag{Name: "suffix", Value: "_denoised", Usage: "added to the input's name"},
+			&ucli.StringFlag{Name: "format", Usage: "wav or flac (default: flac for FLAC input, else wav)"},
+			&ucli.StringFlag{Name: "bits", Usage: "16, 24 or 32f (default: the input's)"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "files processed in parallel"},
+			&ucli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "overwrite existing outputs"},
+			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
+			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
+		}, engineFlags...),
+		Action: runDenoise,
+	})
+}
+
+// denoiseJob is one input and where its output goes.
+type denoiseJob struct {
+	in  input
+	out string // output path, or "-" for stdout
+}
+
+func runDenoise(c *ucli.Context) error {
+	if c.NArg() == 0 {
+		return exitf(2, "denoise: no input given (see ghostrnn denoise --help)")
+	}
+	m, opts, mode, err := engineSetup(c)
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	format, bits := strings.ToLower(c.String("format")), c.String("bits")
+	if format != "" && format != "wav" && format != "flac" {
+		return exitf(2, "--format %q: want wav or flac", format)
+	}
+	if bits != "" && bits != "16" && bits != "24" && bits != "32f" {
+		return exitf(2, "--bits %q: want 16, 24 or 32f", bits)
+	}
+	ins, errs := expandInputs(c.Args().Slice())
+	stderr := c.App.ErrWriter
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	for _, e := range errs {
+		fmt.Fprintln(stderr, "ghostrnn:", e)
+	}
+	output, outDir := c.String("output"), c.String("out-dir")
+	if output != "" && len(ins)+len(errs) > 1 {
+		return exitf(2, "-o takes a single input; use --out-dir for several")
+	}
+	var jobs []denoiseJob
+	for _, in := range ins {
+		out := output
+		if out == "" {
+			out, err = outputPath(in, outDir, c.String("suffix"), format)
+			if err != nil {
+				fmt.Fprintln(stderr, "ghostrnn:", err)
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if err := checkOutput(in.path, out, c.Bool("force")); err != nil {
+			fmt.Fprintln(stderr, "ghostrnn:", err)
+			errs = append(errs, err)
+			continue
+		}
+		jobs = append(jobs, denoiseJob{in: in, out: out})
+	}
+
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	quiet := c.Bool("quiet") || output == "-"
+	prog := newProgress(stderr, quiet, jobs)
+	var (
+		mu       sync.Mutex
+		failed   = len(errs)
+		audioSec float64
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	nj := max(1, min(c.Int("jobs"), len(jobs)))
+	for w := 0; w < nj; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(jobs) || ctx.Err() != nil {
+					return
+				}
+				j := jobs[i]
+				sec, warn, err := denoiseFile(ctx, j, m, opts, mode, format, bits, prog.add)
+				mu.Lock()
+				if warn != "" {
+					prog.println(fmt.Sprintf("ghostrnn: %s: warning: %s", j.in.path, warn))
+				}
+				if err != nil {
+					failed++
+					if !errors.Is(err, context.Canceled) {
+						prog.println(fmt.Sprintf("ghostrnn: %s: %v", j.in.path, err))
+					}
+				} else {
+					audioSec += sec
+				}
+				mu.Unlock()
+				if err == nil && c.Bool("plot") && j.out != "-" && j.in.path != "-" {
+					if perr := drawSpectrograms(plotPath(j.out), []string{j.in.path, j.out}, []string{"input " + filepath.Base(j.in.path), "denoised"}, m, 10); perr != nil {
+						prog.println(fmt.Sprintf("ghostrnn: %s: plot: %v", j.in.path, perr))
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	prog.finish()
+	wall := time.Since(start).Seconds()
+	done := len(jobs) + len(errs) - failed
+	if !quiet {
+		rtf := 0.0
+		if audioSec > 0 {
+			rtf = wall / audioSec
+		}
+		fmt.Fprintf(stderr, "denoised %d of %d files: %s of audio in %.2f s wall (real-time factor %.4f, %d jobs), %d failed\n",
+			done, len(jobs)+len(errs), fmtDuration(audioSec), wall, rtf, nj, failed)
+	}
+	switch {
+	case ctx.Err() != nil:
+		return exitf(130, "interrupted: %d files finished and kept, unfinished outputs removed", done)
+	case failed > 0:
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// outputPath places the output of in: beside it, or under outDir mirroring
+// its relative path, with suffix and the output format's extension.
+func outputPath(in input, outDir, suffix, format string) (string, error) {
+	if in.path == "-" {
+		return "", fmt.Errorf("-: stdin needs -o FILE or -o -")
+	}
+	ext := "." + outputFormat(in.path, format)
+	rel := in.rel
+	base := strings.TrimSuffix(rel, filepath.Ext(rel)) + suffix + ext
+	if outDir != "" {
+		return filepath.Join(outDir, base), nil
+	}
+	return filepath.Join(filepath.Dir(in.path), filepath.Base(base)), nil
+}
+
+// outputFormat is format, or by default flac for a .flac input and wav otherwise.
+func outputFormat(in, format string) string {
+	if format != "" {
+		return format
+	}
+	if strings.EqualFold(filepath.Ext(in), ".flac") {
+		return "flac"
+	}
+	return "wav"
+}
+
+// checkOutput refuses to write over an input, or over an existing file without force.
+func checkOutput(in, out string, force bool) error {
+	if out == "-" {
+		return nil
+	}
+	if in != "-" {
+		a, _ := filepath.Abs(in)
+		b, _ := filepath.Abs(out)
+		si, e1 := os.Stat(in)
+		so, e2 := os.Stat(out)
+		if a == b || (e1 == nil && e2 == nil && os.SameFile(si, so)) {
+			return fmt.Errorf("%s: output would overwrite the input", in)
+		}
+	}
+	if _, err := os.Stat(out); err == nil && !force {
+		return fmt.Errorf("%s: output %s exists (use --force to overwrite)", in, out)
+	}
+	return nil
+}
+
+// denoiseFile cleans one file: decode, resample, enhance, resample, encode,
+// into a temp file renamed over the output on success. It reports the audio
+// duration in seconds and a warning (e.g. non-finite samples) if any.
+func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enhancer.Options,
+	mode enhancer.ChannelMode, format, bits string, progress func(permille int64)) (float64, string, error) {
+	var (
+		r      audio.Reader
+		closer io.Closer
+		err    error
+	)
+	if j.in.path == "-" {
+		r, err = audio.NewReader(os.Stdin, "stdin")
+	} else {
+		r, closer, err = audio.Open(j.in.path)
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if closer != nil {
+		defer closer.Close()
+	}
+	f := r.Format()
+	st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: mode, Aligned: true}, newResampler)
+	if err != nil {
+		return 0, "", err
+	}
+	of := audio.Format{SampleRate: f.SampleRate, Channels: f.Channels}
+	of.Encoding, of.Bits = outputEncoding(f, bits)
+
+	var (
+		dst     io.Writer
+		tmp     *os.File
+		outName = j.out
+	)
+	if j.out == "-" {
+		dst = os.Stdout
+	} else {
+		if err := os.MkdirAll(filepath.Dir(j.out), 0o755); err != nil {
+			return 0, "", fmt.Errorf("cannot write output: %v", err)
+		}
+		tmp, err = os.CreateTemp(filepath.Dir(j.out), "."+filepath.Base(j.out)+".tmp-*")
+		if err != nil {
+			return 0, "", fmt.Errorf("cannot write output: %v", err)
+		}
+		dst = tmp
+		defer func() {
+			if tmp != nil { // not renamed: remove the partial file
+				tmp.Close()
+				os.Remove(tmp.Name())
+			}
+		}()
+	}
+	var w audio.Writer
+	if outputFormat(j.in.path, format) == "flac" && j.out != "-" {
+		w, err = audio.CreateFLAC(dst, of)
+	} else {
+		w, err = audio.CreateWAV(dst, of, audio.Metadata(r)...)
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	buf := make([]float32, 4096*f.Channels)
+	var out []float32
+	var frames, shown int64
+	total := r.Frames()
+	defer func() { progress(permille - shown) }()
+	for {
+		if err := ctx.Err(); err != nil {
+			return 0, "", err
+		}
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			out = st.Process(out[:0], buf[:n])
+			if err := w.Write(out); err != nil {
+				return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+			}
+			frames += int64(n / f.Channels)
+			if total > 0 {
+				now := min(permille, frames*permille/total)
+				progress(now - shown)
+				shown = now
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, "", rerr
+		}
+	}
+	if frames == 0 {
+		return 0, "", fmt.Errorf("no audio samples")
+	}
+	out = st.Flush(out[:0])
+	if err := w.Write(out); err != nil {
+		return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+	}
+	if err := w.Close(); err != nil {
+		return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+	}
+	if tmp != nil {
+		if err := tmp.Chmod(0o644); err != nil {
+			return 0, "", err
+		}
+		if err := tmp.Close(); err != nil {
+			return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+		}
+		if err := os.Rename(tmp.Name(), j.out); err != nil {
+			return 0, "", err
+		}
+		tmp = nil
+	}
+	warn := ""
+	if nf := audio.NonFinite(r); nf > 0 {
+		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+	}
+	return float64(frames) / float64(f.SampleRate), warn, nil
+}
+
+// outputEncoding picks the output sample format: --bits, or the input's.
+func outputEncoding(in audio.Format, bits string) (audio.Encoding, int) {
+	switch bits {
+	case "16":
+		return audio.PCM16, 16
+	case "24":
+		return audio.PCM24, 24
+	case "32f":
+		return audio.Float32, 32
+	}
+	switch {
+	case in.Encoding == audio.PCM24 || (in.Encoding == audio.FLAC && in.Bits == 24):
+		return audio.PCM24, 24
+	case in.Encoding == audio.PCM32 || in.Encoding == audio.Float32 || in.Encoding == audio.Float64:
+		return audio.Float32, 32
+	}
+	return audio.PCM16, 16
+}
+
+// fmtDuration formats seconds as 1h02m03s, 2m03s or 3.4s.
+func fmtDuration(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh%02dm%02ds", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%.1fs", s)
+}

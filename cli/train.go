@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ghostrnn/ghostrnn/audio"
+	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/train"
+)
+
+func init() {
+	Register(&ucli.Command{
+		Name:  "train",
+		Usage: "train a GhostRNN (or plain-GRU) mask estimator on speech and noise",
+		Description: "Mixes speech and noise on the fly (SNR −5…20 dB, level, EQ, speed, rumble, reverb),\n" +
+			"trains with backpropagation through time on the exact inference graph, validates\n" +
+			"on held-out speakers and noise through the streaming engine, and writes the best\n" +
+			"model. The run directory gets checkpoint.gob, log.jsonl, curves.png and train.log.\n" +
+			"Ctrl-C saves a checkpoint; --resume continues it.",
+		Flags: []ucli.Flag{
+			&ucli.StringSliceFlag{Name: "arch", Value: ucli.NewStringSlice(enhancer.KindGhost), Usage: "ghostgru (DefaultArch) or gru (TwinArch); repeat to train several models in lockstep on the same batches (one --out and --run-dir each)"},
+			&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
+			&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech (repeatable)"},
+			&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise (repeatable)"},
+			&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
+			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
+			&ucli.IntFlag{Name: "batch", Value: 32, Usage: "sequences per step"},
+			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
+			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
+			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
+			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
+			&ucli.IntFlag{Name: "val-every", Value: 250, Usage: "steps between validations and checkpoints"},
+			&ucli.StringSliceFlag{Name: "out", Usage: "best model file, one per --arch (default: RUN-DIR/best.safetensors)"},
+			&ucli.StringSliceFlag{Name: "run-dir", Usage: "directory for checkpoints and logs, one per --arch (default: train/runs/ARCH-TIME)"},
+			&ucli.BoolFlag{Name: "resume", Usage: "continue from RUN-DIR/checkpoint.gob"},
+			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
+			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out and exit"},
+		},
+		Action: runTrain,
+	})
+}
+
+func runTrain(c *ucli.Context) error {
+	kinds := c.StringSlice("arch")
+	outs, dirs := c.StringSlice("out"), c.StringSlice("run-dir")
+	if (len(outs) > 0 && len(outs) != len(kinds)) || (len(dirs) > 0 && len(dirs) != len(kinds)) {
+		return fmt.Errorf("train: give one --out and one --run-dir per --arch (%d archs, %d outs, %d run dirs)", len(kinds), len(outs), len(dirs))
+	}
+	if c.Int("val-every") < 1 {
+		return errors.New("train: --val-every must be ≥ 1")
+	}
+	if c.Int("steps") <= 0 && c.Float64("minutes") <= 0 && !c.Bool("export") {
+		return errors.New("train: give --steps or --minutes")
+	}
+	threads := c.Int("threads")
+	if threads > 0 {
+		runtime.GOMAXPROCS(max(threads, 2))
+	}
+	var cfgs []train.Config
+	var logs []*log.Logger
+	for i, kind := range kinds {
+		arch := enhancer.DefaultArch
+		switch kind {
+		case enhancer.KindGhost:
+		case enhancer.KindGRU:
+			arch = enhancer.TwinArch
+		default:
+			return fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
+		}
+		runDir := filepath.Join("train", "runs", arch.Kind+"-"+time.Now().UTC().Format("20060102-150405"))
+		if len(dirs) > 0 {
+			runDir = dirs[i]
+		}
+		if err := os.MkdirAll(runDir, 0o755); err != nil {
+			return err
+		}
+		lf, err := os.OpenFile(filepath.Join(runDir, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		w := c.App.ErrWriter
+		if w == nil {
+			w = os.Stderr
+		}
+		lg := log.New(io.MultiWriter(w, lf), "["+arch.Kind+"] ", log.LstdFlags)
+		cfg := train.DefaultConfig(arch)
+		cfg.Steps, cfg.Minutes = c.Int("steps"), c.Float64("minutes")
+		cfg.Batch, cfg.Seed, cfg.Threads = c.Int("batch"), c.Uint64("seed"), threads
+		cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
+		cfg.Mix.Seconds = c.Float64("seconds")
+		cfg.RunDir, cfg.Resume = runDir, c.Bool("resume") || c.Bool("export")
+		if len(outs) > 0 {
+			cfg.Out = outs[i]
+		}
+		cfg.Logf = lg.Printf
+		lg.Printf("ghostrnn train %v (%s, %d params), BLAS %s", os.Args[1:], arch.Kind, arch.Params(), train.BLASName)
+		cfgs = append(cfgs, cfg)
+		logs = append(logs, lg)
+	}
+	corpus, err := train.LoadCorpus(train.CorpusConfig{
+		Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir"),
+		Decode: decodeAny,
+	}, logs[0].Printf)
+	if err != nil {
+		return err
+	}
+	var ts []*train.Trainer
+	for _, cfg := range cfgs {
+		if c.Bool("export") {
+			cfg.Steps = 1
+		}
+		tr, err := train.NewTrainer(cfg, corpus)
+		if err != nil {
+			return err
+		}
+		if c.Bool("export") {
+			if err := tr.SaveBest(); err != nil {
+				return err
+			}
+			continue
+		}
+		ts = append(ts, tr)
+	}
+	if c.Bool("export") {
+		return nil
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = train.RunTogether(ctx, ts)
+	if errors.Is(err, context.Canceled) {
+		logs[0].Printf("stopped; continue with the same command and --resume")
+		return nil
+	}
+	return err
+}
+
+// decodeAny reads FLAC and WAV with the built-in decoder and anything else
+// (e.g. MP3) through package audio, averaging channels to mono.
+func decodeAny(path string) ([]float32, int, error) {
+	x, fs, err := train.DecodeFile(path)
+	if err == nil {
+		return x, fs, nil
+	}
+	r, cl, err2 := audio.Open(path)
+	if err2 != nil {
+		return nil, 0, err2
+	}
+	defer cl.Close()
+	f := r.Format()
+	buf := make([]float32, 4096*f.Channels)
+	var out []float32
+	for {
+		n, err := r.Read(buf)
+		for i := 0; i+f.Channels <= n; i += f.Channels {
+			var s float32
+			for ch := 0; ch < f.Channels; ch++ {
+				s += buf[i+ch]
+			}
+			out = append(out, s/float32(f.Channels))
+		}
+		if err == io.EOF {
+			return out, f.SampleRate, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+}
