@@ -1,0 +1,126 @@
+package audio
+
+import (
+	"errors"
+	"io"
+
+	"github.com/mewkiz/flac"
+	"github.com/mewkiz/flac/frame"
+)
+
+// flacReader decodes a FLAC stream frame by frame: memory holds one frame
+// (at most 65535 samples per channel) whatever the length of the stream.
+type flacReader struct {
+	s       *flac.Stream
+	f       Format
+	frames  int64 // from STREAMINFO, -1 if unknown
+	cur     *frame.Frame
+	pos     int // next sample of cur
+	decoded int64
+	scale   float32
+	err     error
+}
+
+// newFLACReader parses the FLAC metadata at the start of r.
+func newFLACReader(r io.Reader) (*flacReader, error) {
+	s, err := flac.New(r)
+	if err != nil {
+		return nil, flacError("FLAC header", err)
+	}
+	info := s.Info
+	fr := &flacReader{s: s, frames: int64(info.NSamples)}
+	if info.NSamples == 0 {
+		fr.frames = -1 // "unknown" in STREAMINFO
+	}
+	fr.f = Format{SampleRate: int(info.SampleRate), Channels: int(info.NChannels), Encoding: FLAC, Bits: int(info.BitsPerSample)}
+	if err := fr.f.check(); err != nil {
+		return nil, err
+	}
+	if fr.f.Bits < 4 || fr.f.Bits > 32 {
+		return nil, malformedf("invalid FLAC bits per sample %d", fr.f.Bits)
+	}
+	fr.scale = float32(1 / float64(uint64(1)<<(fr.f.Bits-1)))
+	return fr, nil
+}
+
+// flacError classifies an error of the FLAC decoder.
+func flacError(what string, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return truncatedf("truncated %s", what)
+	}
+	return malformedf("corrupt %s: %v", what, err)
+}
+
+// Format implements Reader.
+func (r *flacReader) Format() Format { return r.f }
+
+// Frames implements Reader.
+func (r *flacReader) Frames() int64 { return r.frames }
+
+// Read implements Reader.
+func (r *flacReader) Read(buf []float32) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	ch := r.f.Channels
+	if err := checkFrames(buf, ch); err != nil {
+		return 0, err
+	}
+	n := 0
+	for n+ch <= len(buf) {
+		if r.cur == nil || r.pos >= len(r.cur.Subframes[0].Samples) {
+			if err := r.next(); err != nil {
+				r.err = err
+				break
+			}
+			continue
+		}
+		k := min(len(r.cur.Subframes[0].Samples)-r.pos, (len(buf)-n)/ch)
+		for c, sf := range r.cur.Subframes {
+			s := sf.Samples[r.pos : r.pos+k]
+			for i, v := range s {
+				buf[n+i*ch+c] = float32(v) * r.scale
+			}
+		}
+		r.pos += k
+		n += k * ch
+		r.decoded += int64(k)
+	}
+	if n == 0 {
+		return 0, r.err
+	}
+	return n, nil
+}
+
+// next decodes the next frame into r.cur.
+func (r *flacReader) next() error {
+	f, err := r.s.ParseNext()
+	if err == io.EOF {
+		if r.frames >= 0 && r.decoded < r.frames {
+			return truncatedf("truncated FLAC data: STREAMINFO declares %d frames, stream ended after %d", r.frames, r.decoded)
+		}
+		return io.EOF
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return truncatedf("truncated FLAC data: frame cut off after %d samples per channel", r.decoded)
+	}
+	if err != nil {
+		return flacError("FLAC frame", err)
+	}
+	if len(f.Subframes) != r.f.Channels {
+		return malformedf("FLAC frame has %d channels, stream has %d", len(f.Subframes), r.f.Channels)
+	}
+	if int(f.BitsPerSample) != r.f.Bits {
+		return malformedf("FLAC frame has %d bits per sample, stream has %d", f.BitsPerSample, r.f.Bits)
+	}
+	if f.SampleRate != 0 && int(f.SampleRate) != r.f.SampleRate {
+		return unsupportedf("FLAC sample rate changes mid-stream (%d to %d Hz)", r.f.SampleRate, f.SampleRate)
+	}
+	for _, sf := range f.Subframes {
+		if len(sf.Samples) != len(f.Subframes[0].Samples) {
+			return malformedf("FLAC subframes of unequal length")
+		}
+	}
+	r.cur, r.pos = f, 0
+	return nil
+}

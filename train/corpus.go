@@ -1,0 +1,385 @@
+package train
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/mewkiz/flac"
+)
+
+// SampleRate is the model rate; all audio is resampled to it on load.
+const SampleRate = 16000
+
+// Clip is one decoded recording at 16 kHz.
+type Clip struct {
+	Path    string    // file path
+	Group   string    // speaker (speech) or noise category/recording id (noise)
+	Samples []float32 // mono, 16 kHz
+}
+
+// Corpus holds the decoded speech, noise and RIR clips, split into training
+// and validation sets.
+type Corpus struct {
+	Speech, Noise, RIR       []Clip // training
+	ValSpeech, ValNoise      []Clip // held out
+	ValSpeakers, ValNoiseIDs []string
+}
+
+// Decoder reads an audio file into mono samples and their sample rate.
+type Decoder func(path string) ([]float32, int, error)
+
+// DecodeFile is the built-in Decoder: FLAC (any bit depth) and PCM/float WAV,
+// averaged to mono.
+func DecodeFile(path string) ([]float32, int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch {
+	case bytes.HasPrefix(b, []byte("fLaC")):
+		return decodeFLAC(b)
+	case bytes.HasPrefix(b, []byte("RIFF")):
+		return decodeWAV(b)
+	}
+	return nil, 0, fmt.Errorf("%s: unsupported audio format (built-in decoder reads FLAC and WAV)", path)
+}
+
+func decodeFLAC(b []byte) ([]float32, int, error) {
+	st, err := flac.New(bytes.NewReader(b))
+	if err != nil {
+		return nil, 0, err
+	}
+	nch := int(st.Info.NChannels)
+	scale := 1 / float32(int64(1)<<(st.Info.BitsPerSample-1))
+	out := make([]float32, 0, st.Info.NSamples)
+	for {
+		fr, err := st.ParseNext()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		n := len(fr.Subframes[0].Samples)
+		for i := 0; i < n; i++ {
+			var s float32
+			for c := 0; c < nch; c++ {
+				s += float32(fr.Subframes[c].Samples[i])
+			}
+			out = append(out, s*scale/float32(nch))
+		}
+	}
+	return out, int(st.Info.SampleRate), nil
+}
+
+func decodeWAV(b []byte) ([]float32, int, error) {
+	if len(b) < 12 || string(b[8:12]) != "WAVE" {
+		return nil, 0, errors.New("not a WAVE file")
+	}
+	var format, nch, bits int
+	var rate int
+	p := 12
+	for p+8 <= len(b) {
+		id := string(b[p : p+4])
+		sz := int(binary.LittleEndian.Uint32(b[p+4:]))
+		body := b[p+8 : min(len(b), p+8+sz)]
+		switch id {
+		case "fmt ":
+			if len(body) < 16 {
+				return nil, 0, errors.New("short fmt chunk")
+			}
+			format = int(binary.LittleEndian.Uint16(body))
+			nch = int(binary.LittleEndian.Uint16(body[2:]))
+			rate = int(binary.LittleEndian.Uint32(body[4:]))
+			bits = int(binary.LittleEndian.Uint16(body[14:]))
+			if format == 0xfffe && len(body) >= 26 {
+				format = int(binary.LittleEndian.Uint16(body[24:]))
+			}
+		case "data":
+			if nch == 0 {
+				return nil, 0, errors.New("data before fmt")
+			}
+			bps := bits / 8
+			n := len(body) / (bps * nch)
+			out := make([]float32, n)
+			for i := 0; i < n; i++ {
+				var s float64
+				for c := 0; c < nch; c++ {
+					o := (i*nch + c) * bps
+					switch {
+					case format == 3 && bits == 32:
+						s += float64(math.Float32frombits(binary.LittleEndian.Uint32(body[o:])))
+					case format == 1 && bits == 16:
+						s += float64(int16(binary.LittleEndian.Uint16(body[o:]))) / 32768
+					case format == 1 && bits == 24:
+						v := int32(uint32(body[o])<<8|uint32(body[o+1])<<16|uint32(body[o+2])<<24) >> 8
+						s += float64(v) / (1 << 23)
+					case format == 1 && bits == 32:
+						s += float64(int32(binary.LittleEndian.Uint32(body[o:]))) / (1 << 31)
+					default:
+						return nil, 0, fmt.Errorf("unsupported WAV encoding %d/%d bits", format, bits)
+					}
+				}
+				out[i] = float32(s / float64(nch))
+			}
+			return out, rate, nil
+		}
+		p += 8 + sz + sz&1
+	}
+	return nil, 0, errors.New("no data chunk")
+}
+
+// entry is one file to load.
+type entry struct {
+	path, kind, group string
+}
+
+// readManifest lists the files of a corpus directory with MANIFEST.tsv
+// (columns path, kind, …, speaker_or_category in the 7th column).
+func readManifest(dir string) ([]entry, error) {
+	f, err := os.Open(filepath.Join(dir, "MANIFEST.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var es []entry
+	first := true
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if first {
+			first = false
+			if len(cols) > 0 && cols[0] == "path" {
+				continue
+			}
+		}
+		if len(cols) < 7 {
+			continue
+		}
+		es = append(es, entry{path: filepath.Join(dir, cols[0]), kind: cols[1], group: cols[6]})
+	}
+	return es, sc.Err()
+}
+
+var audioExt = map[string]bool{".flac": true, ".wav": true, ".mp3": true}
+
+// walkDir lists the audio files under dir as kind. The group of a speech
+// file is its parent directory's name (one speaker per directory, as in
+// LibriSpeech and VCTK); a noise file is its own group.
+func walkDir(dir, kind string) ([]entry, error) {
+	var es []entry
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !audioExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		g, _ := filepath.Rel(dir, p)
+		if kind == "speech" {
+			g = filepath.Base(filepath.Dir(p))
+		}
+		es = append(es, entry{path: p, kind: kind, group: g})
+		return nil
+	})
+	return es, err
+}
+
+// SplitRule documents how validation groups are chosen.
+const SplitRule = "held out: the ceil(10%) speakers and ceil(10%) noise groups with the smallest FNV-1a-32 hash of \"ghostrnn-split-v1/\"+id"
+
+func splitHash(id string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte("ghostrnn-split-v1/" + id))
+	return h.Sum32()
+}
+
+// heldOut returns the validation groups: the ceil(frac·n) groups with the
+// smallest hash, so the split is deterministic and independent of file order.
+func heldOut(groups []string, frac float64) map[string]bool {
+	u := map[string]bool{}
+	for _, g := range groups {
+		u[g] = true
+	}
+	ids := make([]string, 0, len(u))
+	for g := range u {
+		ids = append(ids, g)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		hi, hj := splitHash(ids[i]), splitHash(ids[j])
+		if hi != hj {
+			return hi < hj
+		}
+		return ids[i] < ids[j]
+	})
+	n := int(math.Ceil(frac * float64(len(ids))))
+	if len(ids) < 2 {
+		n = 0
+	}
+	out := map[string]bool{}
+	for _, g := range ids[:n] {
+		out[g] = true
+	}
+	return out
+}
+
+// CorpusConfig selects the training data.
+type CorpusConfig struct {
+	Data              string   // corpus root with MANIFEST.tsv, used when Speech and Noise are empty
+	Speech, Noise     []string // directories of speech / noise files
+	RIR               []string // directories of room impulse responses
+	Decode            Decoder  // nil: DecodeFile
+	MaxRIRSeconds     float64  // RIRs are cut to this length (default 1 s)
+	ValidationPercent float64  // share of speakers and noise groups held out (default 10)
+}
+
+// LoadCorpus decodes every file to memory at 16 kHz (in parallel) and splits
+// speakers and noise groups into training and validation.
+func LoadCorpus(cfg CorpusConfig, logf func(string, ...any)) (*Corpus, error) {
+	var es []entry
+	if len(cfg.Speech) == 0 && len(cfg.Noise) == 0 {
+		if cfg.Data == "" {
+			return nil, errors.New("train: no data: give a corpus directory or speech and noise directories")
+		}
+		m, err := readManifest(cfg.Data)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		es = m
+	}
+	for _, kd := range []struct {
+		kind string
+		dirs []string
+	}{{"speech", cfg.Speech}, {"noise", cfg.Noise}, {"rir", cfg.RIR}} {
+		for _, d := range kd.dirs {
+			w, err := walkDir(d, kd.kind)
+			if err != nil {
+				return nil, fmt.Errorf("train: %w", err)
+			}
+			es = append(es, w...)
+		}
+	}
+	dec := cfg.Decode
+	if dec == nil {
+		dec = DecodeFile
+	}
+	maxRIR := cfg.MaxRIRSeconds
+	if maxRIR <= 0 {
+		maxRIR = 1
+	}
+	clips := make([]Clip, len(es))
+	errs := make([]error, len(es))
+	var wg sync.WaitGroup
+	jobs := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				x, fs, err := dec(es[i].path)
+				if err != nil {
+					errs[i] = fmt.Errorf("train: %s: %w", es[i].path, err)
+					continue
+				}
+				if fs != SampleRate {
+					x = Resample(x, float64(fs)/SampleRate, 16)
+				}
+				if es[i].kind == "rir" && len(x) > int(maxRIR*SampleRate) {
+					x = x[:int(maxRIR*SampleRate)]
+				}
+				clips[i] = Clip{Path: es[i].path, Group: es[i].group, Samples: x}
+			}
+		}()
+	}
+	for i := range es {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	frac := cfg.ValidationPercent
+	if frac == 0 {
+		frac = 10
+	}
+	var spk, noi []string
+	for _, e := range es {
+		switch e.kind {
+		case "speech":
+			spk = append(spk, e.group)
+		case "noise":
+			noi = append(noi, e.group)
+		}
+	}
+	vs, vn := heldOut(spk, frac/100), heldOut(noi, frac/100)
+	c := &Corpus{}
+	for i, e := range es {
+		cl := clips[i]
+		if len(cl.Samples) < SampleRate/4 {
+			continue
+		}
+		switch e.kind {
+		case "speech":
+			if vs[e.group] {
+				c.ValSpeech = append(c.ValSpeech, cl)
+			} else {
+				c.Speech = append(c.Speech, cl)
+			}
+		case "noise":
+			if vn[e.group] {
+				c.ValNoise = append(c.ValNoise, cl)
+			} else {
+				c.Noise = append(c.Noise, cl)
+			}
+		case "rir":
+			c.RIR = append(c.RIR, cl)
+		}
+	}
+	for g := range vs {
+		c.ValSpeakers = append(c.ValSpeakers, g)
+	}
+	for g := range vn {
+		c.ValNoiseIDs = append(c.ValNoiseIDs, g)
+	}
+	sort.Strings(c.ValSpeakers)
+	sort.Strings(c.ValNoiseIDs)
+	if len(c.Speech) == 0 || len(c.Noise) == 0 {
+		return nil, errors.New("train: need training speech and noise")
+	}
+	if logf != nil {
+		logf("corpus: speech %d files %.1f min (val %d files, %d speakers), noise %d files %.1f min (val %d files, %d groups), rir %d",
+			len(c.Speech), minutes(c.Speech), len(c.ValSpeech), len(c.ValSpeakers),
+			len(c.Noise), minutes(c.Noise), len(c.ValNoise), len(c.ValNoiseIDs), len(c.RIR))
+	}
+	return c, nil
+}
+
+func minutes(cs []Clip) float64 {
+	n := 0
+	for _, c := range cs {
+		n += len(c.Samples)
+	}
+	return float64(n) / SampleRate / 60
+}
+
+// SplitMeta describes the split for the model metadata.
+func (c *Corpus) SplitMeta() string {
+	return SplitRule + "; val_speakers=" + strings.Join(c.ValSpeakers, ",") +
+		"; val_noise=" + strings.Join(c.ValNoiseIDs, ",") +
+		"; val_files=" + strconv.Itoa(len(c.ValSpeech)) + "+" + strconv.Itoa(len(c.ValNoise))
+}

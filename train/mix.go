@@ -1,0 +1,273 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/ghostrnn/ghostrnn/dsp"
+)
+
+// MixConfig sets the on-the-fly mixture recipe. Probabilities are per
+// training sequence.
+type MixConfig struct {
+	Seconds          float64 // segment length (3 s)
+	SNRMin, SNRMax   float64 // dB, uniform (−5 … 20)
+	NoiseOnly        float64 // share of sequences with no speech (0.1)
+	CleanOnly        float64 // share of sequences with no noise (0.1)
+	LevelMin         float64 // mixture RMS in dBFS, uniform (−45 … −10), peak kept ≤ 0.99
+	LevelMax         float64
+	SpeedProb        float64 // speed perturbation probability (0.5), factor uniform 0.9 … 1.1
+	SpeechEQProb     float64 // random peaking EQ on speech (0.5)
+	NoiseEQProb      float64 // random peaking EQ and spectral tilt on noise (0.5)
+	RumbleProb       float64 // strong rumble below 100 Hz added to the noise (0.15)
+	BandLimitProb    float64 // low-pass of the whole mixture and target at 3.4 … 7.5 kHz (0.15)
+	ReverbProb       float64 // reverberant speech with an early-reverb target (0.2)
+	SyntheticRIRProb float64 // share of reverb drawn as synthetic exponential decay (0.5)
+}
+
+// DefaultMix is the shipped recipe's mixture generator.
+var DefaultMix = MixConfig{
+	Seconds: 3, SNRMin: -5, SNRMax: 20, NoiseOnly: 0.1, CleanOnly: 0.1,
+	LevelMin: -45, LevelMax: -10, SpeedProb: 0.5, SpeechEQProb: 0.5, NoiseEQProb: 0.5,
+	RumbleProb: 0.15, BandLimitProb: 0.15, ReverbProb: 0.2, SyntheticRIRProb: 0.5,
+}
+
+// pick returns a random excerpt of n samples from a random clip of cs, where
+// clips are drawn in proportion to their length; shorter clips are looped
+// (noise) or zero-padded at a random offset (speech, loop = false).
+func pick(rng *rand.Rand, cs []Clip, n int, loop bool) []float32 {
+	total := 0
+	for _, c := range cs {
+		total += len(c.Samples)
+	}
+	at := rng.IntN(total)
+	var c Clip
+	for _, c = range cs {
+		if at < len(c.Samples) {
+			break
+		}
+		at -= len(c.Samples)
+	}
+	x := c.Samples
+	out := make([]float32, n)
+	if len(x) >= n {
+		o := rng.IntN(len(x) - n + 1)
+		copy(out, x[o:o+n])
+		return out
+	}
+	if loop {
+		o := rng.IntN(len(x))
+		for i := range out {
+			out[i] = x[(o+i)%len(x)]
+		}
+		return out
+	}
+	copy(out[rng.IntN(n-len(x)+1):], x)
+	return out
+}
+
+func uniform(rng *rand.Rand, a, b float64) float64 { return a + (b-a)*rng.Float64() }
+
+func logUniform(rng *rand.Rand, a, b float64) float64 {
+	return math.Exp(uniform(rng, math.Log(a), math.Log(b)))
+}
+
+func randomEQ(rng *rand.Rand, x []float32, bands int, maxDB float64) {
+	for i := 0; i < bands; i++ {
+		rbj("peak", SampleRate, logUniform(rng, 100, 6000), uniform(rng, 0.5, 2), uniform(rng, -maxDB, maxDB)).Apply(x)
+	}
+}
+
+// syntheticRIR is white noise under an exponential decay of reverberation
+// time rt60 (seconds), with a unit direct path at index 0.
+func syntheticRIR(rng *rand.Rand, rt60 float64) []float32 {
+	n := int(min(rt60, 1) * SampleRate)
+	h := make([]float32, n)
+	h[0] = 1
+	decay := math.Log(1000) / (rt60 * SampleRate) // −60 dB at rt60
+	g := uniform(rng, 0.1, 0.4)
+	for i := int(0.002 * SampleRate); i < n; i++ {
+		h[i] = float32(g * rng.NormFloat64() * math.Exp(-decay*float64(i)))
+	}
+	return h
+}
+
+// alignRIR shifts h so its largest-magnitude sample (the direct path) is at
+// index 0 and scales that sample to ±1.
+func alignRIR(h []float32) []float32 {
+	k, p := 0, float32(0)
+	for i, v := range h {
+		if a := max(v, -v); a > p {
+			k, p = i, a
+		}
+	}
+	out := append([]float32(nil), h[k:]...)
+	if p > 0 {
+		scale(out, 1/float64(p))
+	}
+	return out
+}
+
+// Mixture generates one training example: noisy input and the clean target
+// (dry speech, or speech through the first 50 ms of the room response when
+// reverberated), both n samples long.
+func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (noisy, clean []float32) {
+	u := rng.Float64()
+	hasSpeech := u >= cfg.NoiseOnly
+	hasNoise := u < cfg.NoiseOnly || u >= cfg.NoiseOnly+cfg.CleanOnly
+	var s []float32
+	if hasSpeech {
+		if rng.Float64() < cfg.SpeedProb {
+			f := uniform(rng, 0.9, 1.1)
+			s = Resample(pick(rng, speech, int(float64(n)*f)+32, false), f, 8)
+			s = s[:n]
+		} else {
+			s = pick(rng, speech, n, false)
+		}
+		if rng.Float64() < cfg.SpeechEQProb {
+			randomEQ(rng, s, 1+rng.IntN(2), 6)
+		}
+		if rng.Float64() < cfg.ReverbProb {
+			var h []float32
+			if len(rirs) == 0 || rng.Float64() < cfg.SyntheticRIRProb {
+				h = syntheticRIR(rng, uniform(rng, 0.2, 1.0))
+			} else {
+				h = alignRIR(rirs[rng.IntN(len(rirs))].Samples)
+			}
+			early := min(len(h), int(0.05*SampleRate))
+			wet, dry := Convolve2(s, h, h[:early])
+			s = dry
+			// the target is the early part; the input carries the full tail
+			clean = s
+			s = wet
+		}
+	} else {
+		s = make([]float32, n)
+	}
+	if clean == nil {
+		clean = append([]float32(nil), s...)
+	}
+	var nz []float32
+	if hasNoise {
+		nz = pick(rng, noise, n, true)
+		if rng.Float64() < cfg.NoiseEQProb {
+			randomEQ(rng, nz, 1+rng.IntN(3), 9)
+			kind := "lowshelf"
+			if rng.IntN(2) == 0 {
+				kind = "highshelf"
+			}
+			rbj(kind, SampleRate, logUniform(rng, 300, 3000), 0.7, uniform(rng, -9, 9)).Apply(nz)
+		}
+		if rng.Float64() < cfg.RumbleProb {
+			rum := make([]float32, n)
+			for i := range rum {
+				rum[i] = float32(rng.NormFloat64())
+			}
+			fc := uniform(rng, 25, 100)
+			rbj("lowpass", SampleRate, fc, 0.707, 0).Apply(rum)
+			rbj("lowpass", SampleRate, fc, 0.707, 0).Apply(rum)
+			pn := power(nz)
+			if pn < 1e-12 {
+				pn = 1e-6
+			}
+			g := math.Sqrt(pn / max(power(rum), 1e-20) * math.Pow(10, uniform(rng, -5, 15)/10))
+			for i := range nz {
+				nz[i] += float32(g) * rum[i]
+			}
+		}
+	} else {
+		nz = make([]float32, n)
+	}
+	ps, pn := power(s), power(nz)
+	if hasSpeech && hasNoise && ps > 1e-10 && pn > 1e-12 {
+		snr := uniform(rng, cfg.SNRMin, cfg.SNRMax)
+		scale(nz, math.Sqrt(ps/pn*math.Pow(10, -snr/10)))
+	}
+	if rng.Float64() < cfg.BandLimitProb {
+		lp := rbj("lowpass", SampleRate, uniform(rng, 3400, 7500), 0.707, 0)
+		for _, x := range [][]float32{s, nz, clean} {
+			lp.Apply(x)
+			lp.Apply(x)
+		}
+	}
+	noisy = make([]float32, n)
+	for i := range noisy {
+		noisy[i] = s[i] + nz[i]
+	}
+	if pm := power(noisy); pm > 1e-14 {
+		g := math.Pow(10, uniform(rng, cfg.LevelMin, cfg.LevelMax)/20) / math.Sqrt(pm)
+		if pk := peak(noisy) * g; pk > 0.99 {
+			g *= 0.99 / pk
+		}
+		scale(noisy, g)
+		scale(clean, g)
+	}
+	return noisy, clean
+}
+
+// Spectra runs the model's STFT and features over one example: time-major
+// per-frame features [T, F] and loss targets [T, K] (see Targets), with
+// T = len(noisy)/hop frames, each from a fresh analyzer and featurizer as a
+// stream starts in inference.
+type Spectra struct {
+	Feat, XC, SC, PC []float32
+	Frames           int
+}
+
+// Analyze computes the Spectra of a noisy/clean pair with compression c.
+func Analyze(noisy, clean []float32, features int, c float64) Spectra {
+	cfg := dsp.DefaultConfig
+	an, _ := dsp.NewAnalyzer(cfg)
+	as, _ := dsp.NewAnalyzer(cfg)
+	fz, _ := dsp.NewFeaturizer(cfg, features)
+	h, k := cfg.Hop, cfg.Bins()
+	nt := len(noisy) / h
+	sp := Spectra{Frames: nt, Feat: make([]float32, nt*features), XC: make([]float32, nt*k), SC: make([]float32, nt*k), PC: make([]float32, nt*k)}
+	for t := 0; t < nt; t++ {
+		X := an.Frame(noisy[t*h : (t+1)*h])
+		fz.Compute(sp.Feat[t*features:(t+1)*features], X)
+		S := as.Frame(clean[t*h : (t+1)*h])
+		for i := 0; i < k; i++ {
+			x, s := X[i], S[i]
+			px := real(x)*real(x) + imag(x)*imag(x)
+			ps := real(s)*real(s) + imag(s)*imag(s)
+			var xc, sc, cos float64
+			if px > 0 {
+				xc = expFast(c / 2 * logFast(px))
+			}
+			if ps > 0 {
+				sc = expFast(c / 2 * logFast(ps))
+				if px > 0 {
+					cos = (real(x)*real(s) + imag(x)*imag(s)) / math.Sqrt(px*ps)
+				}
+			}
+			sp.XC[t*k+i], sp.SC[t*k+i], sp.PC[t*k+i] = float32(xc), float32(sc), float32(sc*cos)
+		}
+	}
+	return sp
+}
+
+// Batch is B examples of T frames interleaved time-major (row t·B + b).
+type Batch struct {
+	B, T    int
+	Feat    []float32 // [T·B, F]
+	Targets Targets[float32]
+}
+
+// NewBatch interleaves per-sequence spectra (all of the same length) into a
+// time-major batch.
+func NewBatch(sp []Spectra, features, bins int) *Batch {
+	nb, nt := len(sp), sp[0].Frames
+	bt := &Batch{B: nb, T: nt, Feat: make([]float32, nb*nt*features)}
+	bt.Targets = Targets[float32]{XC: make([]float32, nb*nt*bins), SC: make([]float32, nb*nt*bins), PC: make([]float32, nb*nt*bins)}
+	for b, s := range sp {
+		for t := 0; t < nt; t++ {
+			row := t*nb + b
+			copy(bt.Feat[row*features:(row+1)*features], s.Feat[t*features:(t+1)*features])
+			copy(bt.Targets.XC[row*bins:(row+1)*bins], s.XC[t*bins:(t+1)*bins])
+			copy(bt.Targets.SC[row*bins:(row+1)*bins], s.SC[t*bins:(t+1)*bins])
+			copy(bt.Targets.PC[row*bins:(row+1)*bins], s.PC[t*bins:(t+1)*bins])
+		}
+	}
+	return bt
+}

@@ -1,0 +1,125 @@
+package train
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/ghostrnn/ghostrnn/enhancer"
+)
+
+// tinyArch returns a small architecture of the given kind for fast tests.
+func tinyArch(kind string, act string) enhancer.Arch {
+	a := enhancer.Arch{Kind: kind, Features: 5, Hidden: 6, Layers: 2, Ratio: 2, Bins: 7, GhostAct: act}
+	if kind == enhancer.KindGRU {
+		a.Ratio = 1
+	}
+	return a
+}
+
+func randomTargets[T Float](rng *rand.Rand, n int) *Targets[T] {
+	tg := &Targets[T]{XC: make([]T, n), SC: make([]T, n), PC: make([]T, n)}
+	for i := 0; i < n; i++ {
+		tg.XC[i] = T(0.2 + rng.Float64())
+		tg.SC[i] = T(rng.Float64() * 1.2)
+		tg.PC[i] = tg.SC[i] * T(2*rng.Float64()-1)
+	}
+	return tg
+}
+
+// TestGradientCheck compares backpropagation with central finite differences
+// in float64 for every parameter tensor of both cell types.
+func TestGradientCheck(t *testing.T) {
+	cases := []struct {
+		name, kind, act string
+	}{
+		{"ghostgru-tanh", enhancer.KindGhost, "tanh"},
+		{"ghostgru-identity", enhancer.KindGhost, "identity"},
+		{"gru", enhancer.KindGRU, "tanh"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := tinyArch(tc.kind, tc.act)
+			net, err := NewNet[float64](a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewSource(1))
+			for i := range net.P {
+				net.P[i] = (2*rng.Float64() - 1) * 0.6
+			}
+			const nb, nt = 3, 5
+			feat := make([]float64, nb*nt*a.Features)
+			for i := range feat {
+				feat[i] = 2*rng.Float64() - 1
+			}
+			tg := randomTargets[float64](rng, nb*nt*a.Bins)
+			cfg := DefaultLoss
+			cfg.GainFloor = 1e-4
+			loss := func() float64 {
+				g := net.Forward(feat, nb, nt)
+				return Loss(cfg, g, tg, net.DOut())
+			}
+			loss()
+			net.Backward()
+			ana := append([]float64(nil), net.Grad...)
+			off := 0
+			for _, ts := range a.Tensors() {
+				var num2, diff2 float64
+				for i := off; i < off+ts.Size(); i++ {
+					const eps = 1e-6
+					p := net.P[i]
+					net.P[i] = p + eps
+					lp := loss()
+					net.P[i] = p - eps
+					lm := loss()
+					net.P[i] = p
+					num := (lp - lm) / (2 * eps)
+					num2 += num * num
+					diff2 += (num - ana[i]) * (num - ana[i])
+				}
+				rel := math.Sqrt(diff2) / max(math.Sqrt(num2), 1e-12)
+				if rel > 1e-3 || math.IsNaN(rel) {
+					t.Errorf("%s: relative gradient error %.3g", ts.Name, rel)
+				} else {
+					t.Logf("%s: relative gradient error %.3g", ts.Name, rel)
+				}
+				off += ts.Size()
+			}
+		})
+	}
+}
+
+func BenchmarkTrainStep(b *testing.B) {
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch} {
+		b.Run(a.Kind, func(b *testing.B) {
+			net, _ := NewNet[float32](a)
+			m := net.Model(0)
+			m.InitRandom(rand.New(rand.NewSource(1)))
+			net.SetModel(m)
+			rng := rand.New(rand.NewSource(2))
+			const nb, nt = 32, 300
+			feat := make([]float32, nb*nt*a.Features)
+			for i := range feat {
+				feat[i] = float32(rng.NormFloat64() * 0.3)
+			}
+			tg := randomTargets[float32](rng, nb*nt*a.Bins)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				g := net.Forward(feat, nb, nt)
+				Loss(DefaultLoss, g, tg, net.DOut())
+				net.Backward()
+			}
+			b.ReportMetric(float64(b.N*nb*nt)/b.Elapsed().Seconds(), "frames/s")
+		})
+	}
+}
+
+func BenchmarkMakeBatch(b *testing.B) {
+	c := synthCorpus(1)
+	cfg := DefaultConfig(enhancer.DefaultArch)
+	for i := 0; i < b.N; i++ {
+		MakeBatch(&cfg, c, i, 1)
+	}
+	b.ReportMetric(float64(b.N*cfg.Batch*300)/b.Elapsed().Seconds(), "frames/s")
+}

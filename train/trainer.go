@@ -1,0 +1,558 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand"
+	rand2 "math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/models"
+)
+
+// Config is a training run.
+type Config struct {
+	Arch     enhancer.Arch
+	Loss     LossConfig
+	Mix      MixConfig
+	Batch    int     // sequences per step (32)
+	Steps    int     // optimiser steps; 0 with Minutes > 0 means "until the time is up"
+	Minutes  float64 // wall-time budget; the LR schedule follows whichever of steps/time runs out first
+	Seed     uint64  // initialisation and data seed
+	Threads  int     // BLAS threads and data workers
+	LR       float64 // peak learning rate (2e-3)
+	MinLR    float64 // final learning rate of the cosine schedule (5e-5)
+	Warmup   int     // linear warm-up steps (300)
+	Clip     float64 // global gradient-norm clip (1)
+	Decay    float64 // decoupled (AdamW) weight decay on matrices (0)
+	ValEvery int     // steps between validations and checkpoints (250)
+	ValClips int     // validation examples per condition (12)
+	RunDir   string  // checkpoints, log.jsonl, curves.png
+	Out      string  // best model (safetensors); empty: RunDir/best.safetensors
+	Resume   bool    // continue from RunDir/checkpoint.gob
+	Logf     func(format string, args ...any)
+}
+
+// DefaultConfig returns the shipped recipe for arch a.
+func DefaultConfig(a enhancer.Arch) Config {
+	return Config{
+		Arch: a, Loss: DefaultLoss, Mix: DefaultMix, Batch: 32, Seed: 1, Threads: 1,
+		LR: 2e-3, MinLR: 5e-5, Warmup: 300, Clip: 1, ValEvery: 250, ValClips: 12,
+	}
+}
+
+// Record is one line of RunDir/log.jsonl.
+type Record struct {
+	Kind      string     `json:"kind"` // "train" or "val"
+	Step      int        `json:"step"`
+	Elapsed   float64    `json:"elapsed_s"`
+	Loss      float64    `json:"loss,omitempty"`      // mean training loss since the previous record
+	GradNorm  float64    `json:"grad_norm,omitempty"` // mean pre-clip gradient norm
+	LR        float64    `json:"lr,omitempty"`
+	FramesSec float64    `json:"frames_per_s,omitempty"`
+	Val       *ValResult `json:"val,omitempty"`
+	Best      bool       `json:"best,omitempty"`
+}
+
+// Checkpoint is the complete training state. The data of step s is drawn
+// from PCG(Seed, s·2¹⁶ + sequence index) alone, so step, seed and the
+// parameters with the Adam moments fully determine the continuation.
+type Checkpoint struct {
+	Version   int
+	Config    Config
+	Step      int
+	Elapsed   float64 // seconds of training so far
+	P, M, V   []float32
+	BestScore float64
+	BestStep  int
+	BestP     []float32
+	History   []Record
+	Split     string
+}
+
+// Trainer runs the optimisation.
+type Trainer struct {
+	cfg    Config
+	net    *Net[float32]
+	corpus *Corpus
+	val    []ValItem
+	ck     Checkpoint
+}
+
+// NewTrainer prepares a run on corpus c, resuming if cfg.Resume.
+func NewTrainer(cfg Config, c *Corpus) (*Trainer, error) {
+	if cfg.Batch < 1 {
+		return nil, errors.New("train: batch must be ≥ 1")
+	}
+	if cfg.Steps <= 0 && cfg.Minutes <= 0 {
+		return nil, errors.New("train: give a number of steps or minutes")
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Threads < 1 {
+		cfg.Threads = 1
+	}
+	net, err := NewNet[float32](cfg.Arch)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{cfg: cfg, net: net, corpus: c}
+	t.val = ValSet(c, cfg.ValClips)
+	if cfg.RunDir != "" {
+		if err := os.MkdirAll(cfg.RunDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Resume {
+		ck, err := LoadCheckpoint(filepath.Join(cfg.RunDir, "checkpoint.gob"))
+		if err != nil {
+			return nil, err
+		}
+		if ck.Config.Arch != cfg.Arch {
+			return nil, fmt.Errorf("train: checkpoint is a %s model, not %s", ck.Config.Arch.Kind, cfg.Arch.Kind)
+		}
+		t.ck = *ck
+		copy(net.P, ck.P)
+		cfg.Logf("resumed at step %d (%.1f min trained, best score %.3f at step %d)", ck.Step, ck.Elapsed/60, ck.BestScore, ck.BestStep)
+	} else {
+		m := net.Model(float32(cfg.Loss.GainFloor))
+		m.InitRandom(rand.New(rand.NewSource(int64(cfg.Seed))))
+		if err := net.SetModel(m); err != nil {
+			return nil, err
+		}
+		t.ck = Checkpoint{Version: 1, P: net.P, M: make([]float32, len(net.P)), V: make([]float32, len(net.P)), BestScore: math.Inf(-1)}
+	}
+	t.ck.Config = cfg
+	t.ck.Config.Logf = nil
+	t.ck.Split = c.SplitMeta()
+	t.ck.P = net.P
+	return t, nil
+}
+
+// Net returns the trainable network.
+func (t *Trainer) Net() *Net[float32] { return t.net }
+
+// Step returns the number of optimiser steps taken.
+func (t *Trainer) Step() int { return t.ck.Step }
+
+// Checkpoint returns the current training state (shared, not a copy).
+func (t *Trainer) Checkpoint() *Checkpoint { return &t.ck }
+
+// MakeBatch generates the training batch of step s: sequence i is drawn from
+// PCG(seed, s·2¹⁶ + i), in parallel over workers goroutines.
+func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
+	n := int(cfg.Mix.Seconds*SampleRate) / 160 * 160
+	sp := make([]Spectra, cfg.Batch)
+	var wg sync.WaitGroup
+	next := make(chan int, cfg.Batch)
+	for i := 0; i < cfg.Batch; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < max(workers, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rng := rand2.New(rand2.NewPCG(cfg.Seed, uint64(s)<<16|uint64(i)))
+				x, y := Mixture(rng, cfg.Mix, c.Speech, c.Noise, c.RIR, n)
+				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Loss.Compress)
+			}
+		}()
+	}
+	wg.Wait()
+	return NewBatch(sp, cfg.Arch.Features, cfg.Arch.Bins)
+}
+
+// lr returns the learning rate at step s and training progress p in [0, 1]:
+// linear warm-up over Warmup steps, then cosine decay from LR to MinLR.
+func (c *Config) lr(s int, p float64) float64 {
+	w := 1.0
+	if c.Warmup > 0 && s < c.Warmup {
+		w = float64(s+1) / float64(c.Warmup)
+	}
+	p = min(max(p, 0), 1)
+	return w * (c.MinLR + (c.LR-c.MinLR)*0.5*(1+math.Cos(math.Pi*p)))
+}
+
+// ErrDiverged reports a NaN or exploding loss.
+var ErrDiverged = errors.New("train: loss diverged")
+
+// TrainStep runs forward, loss, backward, clipping and one Adam update on b,
+// returning the loss and the pre-clip gradient norm.
+func (t *Trainer) TrainStep(b *Batch, lr float64) (loss, gnorm float64) {
+	n := t.net
+	g := n.Forward(b.Feat, b.B, b.T)
+	loss = Loss(t.cfg.Loss, g, &b.Targets, n.DOut())
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, math.NaN()
+	}
+	n.Backward()
+	var ss float64
+	for _, v := range n.Grad {
+		ss += float64(v) * float64(v)
+	}
+	gnorm = math.Sqrt(ss)
+	if math.IsNaN(gnorm) || math.IsInf(gnorm, 0) {
+		return loss, gnorm
+	}
+	gs := 1.0
+	if t.cfg.Clip > 0 && gnorm > t.cfg.Clip {
+		gs = t.cfg.Clip / gnorm
+	}
+	t.adam(lr, gs)
+	t.ck.Step++
+	return loss, gnorm
+}
+
+// adam applies one Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) update with gradient scale
+// gs and optional decoupled weight decay on weight matrices.
+func (t *Trainer) adam(lr, gs float64) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	s := float64(t.ck.Step + 1)
+	c1, c2 := 1-math.Pow(b1, s), 1-math.Pow(b2, s)
+	p, m, v, g := t.net.P, t.ck.M, t.ck.V, t.net.Grad
+	step := float32(lr / c1)
+	ic2 := float32(1 / c2)
+	for i := range p {
+		gi := g[i] * float32(gs)
+		m[i] = b1*m[i] + (1-b1)*gi
+		v[i] = b2*v[i] + (1-b2)*gi*gi
+		p[i] -= step * m[i] / (float32(math.Sqrt(float64(v[i]*ic2))) + eps)
+	}
+	if t.cfg.Decay > 0 {
+		off := 0
+		for _, ts := range t.cfg.Arch.Tensors() {
+			if len(ts.Shape) == 2 {
+				for i := off; i < off+ts.Size(); i++ {
+					p[i] -= float32(lr * t.cfg.Decay * float64(p[i]))
+				}
+			}
+			off += ts.Size()
+		}
+	}
+}
+
+// Model returns the current weights as a model with the run's metadata.
+func (t *Trainer) Model(p []float32) *enhancer.Model {
+	m := t.net.Model(float32(t.cfg.Loss.GainFloor))
+	off := 0
+	for _, ts := range t.cfg.Arch.Tensors() {
+		copy(m.Weights[ts.Name], p[off:off+ts.Size()])
+		off += ts.Size()
+	}
+	c := t.cfg
+	m.Meta["recipe"] = fmt.Sprintf("ghostrnn train: seed=%d batch=%d seq=%gs steps=%d lr=%g→%g warmup=%d cosine clip=%g decay=%g; loss: |.|^%g 0.7·mag(under×%g)+0.3·complex, floor %.1f dB; mix: SNR %g…%g dB, %.0f%% noise-only, %.0f%% clean, level %g…%g dBFS, speed 0.9–1.1 p=%g, EQ, tilt, rumble p=%g, bandlimit p=%g, reverb p=%g (early 50 ms target)",
+		c.Seed, c.Batch, c.Mix.Seconds, t.ck.Step, c.LR, c.MinLR, c.Warmup, c.Clip, c.Decay, c.Loss.Compress, c.Loss.UnderWeight,
+		20*math.Log10(c.Loss.GainFloor), c.Mix.SNRMin, c.Mix.SNRMax, 100*c.Mix.NoiseOnly, 100*c.Mix.CleanOnly,
+		c.Mix.LevelMin, c.Mix.LevelMax, c.Mix.SpeedProb, c.Mix.RumbleProb, c.Mix.BandLimitProb, c.Mix.ReverbProb)
+	m.Meta["split"] = t.ck.Split
+	m.Meta["train_steps"] = strconv.Itoa(t.ck.Step)
+	m.Meta["best_step"] = strconv.Itoa(t.ck.BestStep)
+	return m
+}
+
+// Run trains until the step or time budget is spent, ctx is cancelled (a
+// checkpoint is saved first), or the loss diverges (the last good checkpoint
+// stays on disk and ErrDiverged is returned).
+func (t *Trainer) Run(ctx context.Context) error { return RunTogether(ctx, []*Trainer{t}) }
+
+// RunTogether trains several models in lockstep on the same batches: one data
+// pipeline feeds every trainer, and each step the trainers update in
+// parallel goroutines. They must share the seed, batch size, mixture recipe
+// and current step; each keeps its own checkpoint, log and schedule. This
+// halves the data cost when a model and its twin are trained on one machine,
+// and the twins see exactly the same examples.
+func RunTogether(ctx context.Context, ts []*Trainer) error {
+	if len(ts) == 0 {
+		return errors.New("train: nothing to train")
+	}
+	cfg := &ts[0].cfg
+	for _, t := range ts[1:] {
+		c := &t.cfg
+		if c.Seed != cfg.Seed || c.Batch != cfg.Batch || c.Mix != cfg.Mix || c.Loss.Compress != cfg.Loss.Compress ||
+			c.Arch.Features != cfg.Arch.Features || c.Arch.Bins != cfg.Arch.Bins || t.ck.Step != ts[0].ck.Step {
+			return errors.New("train: models trained together need the same seed, batch, recipe and step")
+		}
+	}
+	SetThreads(cfg.Threads)
+	type item struct {
+		step int
+		b    *Batch
+	}
+	batches := make(chan item, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func(s int) {
+		for ; ; s++ {
+			b := MakeBatch(cfg, ts[0].corpus, s, cfg.Threads)
+			select {
+			case batches <- item{s, b}:
+			case <-stop:
+				return
+			}
+		}
+	}(ts[0].ck.Step)
+	st := make([]*runState, len(ts))
+	for i, t := range ts {
+		st[i] = &runState{start: time.Now(), elapsed0: t.ck.Elapsed, lastLog: time.Now()}
+	}
+	for {
+		done := true
+		for _, t := range ts {
+			if t.progress() < 1 {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			for _, t := range ts {
+				t.cfg.Logf("interrupted at step %d; saving checkpoint", t.ck.Step)
+				if err := t.save(); err != nil {
+					return err
+				}
+			}
+			return ctx.Err()
+		default:
+		}
+		it := <-batches
+		errs := make([]error, len(ts))
+		var wg sync.WaitGroup
+		for i, t := range ts {
+			if it.step != t.ck.Step {
+				return fmt.Errorf("train: internal error: batch %d for step %d", it.step, t.ck.Step)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = t.step(st[i], it.b)
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		if ts[0].ck.Step%cfg.ValEvery == 0 {
+			if err := validateAll(ts); err != nil {
+				return err
+			}
+		}
+	}
+	if ts[0].ck.Step%cfg.ValEvery != 0 {
+		if err := validateAll(ts); err != nil {
+			return err
+		}
+	}
+	for _, t := range ts {
+		t.cfg.Logf("done: %d steps in %.1f min; best score %.3f at step %d", t.ck.Step, t.ck.Elapsed/60, t.ck.BestScore, t.ck.BestStep)
+	}
+	return nil
+}
+
+func validateAll(ts []*Trainer) error {
+	errs := make([]error, len(ts))
+	var wg sync.WaitGroup
+	for i, t := range ts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = t.validateAndSave()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// runState is the bookkeeping of one trainer inside RunTogether.
+type runState struct {
+	start, lastLog   time.Time
+	elapsed0         float64
+	sumLoss, sumNorm float64
+	nLoss, frames    int
+	good             []float64 // recent losses for explosion detection
+}
+
+func (t *Trainer) progress() float64 {
+	p := 0.0
+	if t.cfg.Steps > 0 {
+		p = float64(t.ck.Step) / float64(t.cfg.Steps)
+	}
+	if t.cfg.Minutes > 0 {
+		p = max(p, t.ck.Elapsed/(t.cfg.Minutes*60))
+	}
+	return p
+}
+
+// step trains on one batch and keeps the logs.
+func (t *Trainer) step(rs *runState, b *Batch) error {
+	cfg := &t.cfg
+	lr := cfg.lr(t.ck.Step, t.progress())
+	loss, gn := t.TrainStep(b, lr)
+	t.ck.Elapsed = rs.elapsed0 + time.Since(rs.start).Seconds()
+	if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(gn) || math.IsInf(gn, 0) || t.exploded(rs.good, loss) {
+		return fmt.Errorf("%w at step %d (%s): loss %v, gradient norm %v; the last good checkpoint is in %s", ErrDiverged, t.ck.Step, cfg.Arch.Kind, loss, gn, cfg.RunDir)
+	}
+	rs.good = append(rs.good, loss)
+	if len(rs.good) > 200 {
+		rs.good = rs.good[1:]
+	}
+	rs.sumLoss += loss
+	rs.sumNorm += gn
+	rs.nLoss++
+	rs.frames += b.B * b.T
+	if time.Since(rs.lastLog) > 30*time.Second || t.ck.Step%cfg.ValEvery == 0 {
+		r := Record{Kind: "train", Step: t.ck.Step, Elapsed: t.ck.Elapsed, Loss: rs.sumLoss / float64(rs.nLoss), GradNorm: rs.sumNorm / float64(rs.nLoss), LR: lr, FramesSec: float64(rs.frames) / time.Since(rs.lastLog).Seconds()}
+		cfg.Logf("step %d  %.1f min  loss %.5f  |g| %.4f  lr %.2e  %.0f frames/s", r.Step, r.Elapsed/60, r.Loss, r.GradNorm, lr, r.FramesSec)
+		t.record(r)
+		rs.sumLoss, rs.sumNorm, rs.nLoss, rs.frames = 0, 0, 0, 0
+		rs.lastLog = time.Now()
+	}
+	return nil
+}
+
+// exploded reports a loss above 10× the median of the recent good losses.
+func (t *Trainer) exploded(recent []float64, loss float64) bool {
+	if len(recent) < 50 {
+		return false
+	}
+	s := append([]float64(nil), recent...)
+	sort.Float64s(s)
+	return loss > 10*s[len(s)/2]
+}
+
+func (t *Trainer) record(r Record) {
+	t.ck.History = append(t.ck.History, r)
+	if t.cfg.RunDir == "" {
+		return
+	}
+	f, err := os.OpenFile(filepath.Join(t.cfg.RunDir, "log.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b, _ := json.Marshal(r)
+	f.Write(append(b, '\n'))
+}
+
+// ValidateNow scores the current weights on the validation set.
+func (t *Trainer) ValidateNow() (ValResult, error) {
+	return Validate(t.Model(t.net.P), t.val)
+}
+
+func (t *Trainer) validateAndSave() error {
+	t0 := time.Now()
+	v, err := t.ValidateNow()
+	if err != nil {
+		return err
+	}
+	best := v.Score > t.ck.BestScore
+	if best {
+		t.ck.BestScore, t.ck.BestStep = v.Score, t.ck.Step
+		t.ck.BestP = append(t.ck.BestP[:0], t.net.P...)
+	}
+	t.cfg.Logf("validation step %d (%.1fs): %s", t.ck.Step, time.Since(t0).Seconds(), v.Summary())
+	t.record(Record{Kind: "val", Step: t.ck.Step, Elapsed: t.ck.Elapsed, Val: &v, Best: best})
+	if err := t.save(); err != nil {
+		return err
+	}
+	if best {
+		if err := t.SaveBest(); err != nil {
+			return err
+		}
+	}
+	if t.cfg.RunDir != "" {
+		if err := PlotCurves(t.ck.History, filepath.Join(t.cfg.RunDir, "curves.png")); err != nil {
+			t.cfg.Logf("plot: %v", err)
+		}
+	}
+	return nil
+}
+
+// SaveBest writes the best weights so far as a model file to Out.
+func (t *Trainer) SaveBest() error {
+	p := t.ck.BestP
+	if p == nil {
+		p = t.net.P
+	}
+	m := t.Model(p)
+	for _, r := range t.ck.History {
+		if r.Kind == "val" && r.Step == t.ck.BestStep && r.Val != nil {
+			b, _ := json.Marshal(r.Val)
+			m.Meta["validation"] = string(b)
+		}
+	}
+	out := t.cfg.Out
+	if out == "" {
+		if t.cfg.RunDir == "" {
+			return nil
+		}
+		out = filepath.Join(t.cfg.RunDir, "best.safetensors")
+	}
+	if dir := filepath.Dir(out); dir != "" {
+		os.MkdirAll(dir, 0o755)
+	}
+	return models.Save(out, m)
+}
+
+// Summary formats the headline numbers.
+func (v ValResult) Summary() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "score %.3f ΔSI-SDR %.2f dB ΔSTOI %.3f clean %.1f dB noise-only −%.1f dB |", v.Score, v.MeanDelta, v.MeanDSTOI, v.CleanPass, v.NoiseAtt)
+	for _, c := range v.Conds {
+		if c.Cond != "clean" && c.Cond != "noise" {
+			fmt.Fprintf(&b, " %s:%+.1f", c.Cond[4:], c.SISDROut-c.SISDRIn)
+			if STOI != nil {
+				fmt.Fprintf(&b, "/%+.3f", c.STOIOut-c.STOIIn)
+			}
+		}
+	}
+	return b.String()
+}
+
+func (t *Trainer) save() error {
+	if t.cfg.RunDir == "" {
+		return nil
+	}
+	return SaveCheckpoint(filepath.Join(t.cfg.RunDir, "checkpoint.gob"), &t.ck)
+}
+
+// SaveCheckpoint writes ck atomically (temporary file, then rename).
+func SaveCheckpoint(path string, ck *Checkpoint) error {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(ck); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// LoadCheckpoint reads a checkpoint written by SaveCheckpoint.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var ck Checkpoint
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&ck); err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	return &ck, nil
+}
