@@ -40,7 +40,7 @@ func badFiles() []badFile {
 		{"empty.wav", fixed(nil), "empty file", ErrMalformed, 0},
 		{"short_header.wav", fixed([]byte("RIFF\x24\x00")), "truncated WAV header: file has only 6 bytes", ErrTruncated, 0},
 		{"wrong_magic.wav", fixed([]byte("JUNK\x24\x00\x00\x00WAVEfmt ")), "unrecognised audio format", ErrUnsupported, 0},
-		{"not_wave.wav", fixed(wavBytes("RIFF", ck("avih", make([]byte, 8)))[:20]), "", nil, 0}, // patched below
+		{"not_wave.wav", fixed([]byte("RIFF\x0c\x00\x00\x00AVI LIST")), `RIFF file is not WAVE (form type "AVI ")`, ErrMalformed, 0},
 		{"text.wav", fixed([]byte("hello, world\n")), "unrecognised audio format", ErrUnsupported, 0},
 		{"zero_channels.wav", fixed(wavBytes("RIFF", ck("fmt ", fmtBody(le, wavePCM, 0, 16000, 2, 16)), ck("data", pcm))), "zero channels", ErrMalformed, 0},
 		{"zero_rate.wav", fixed(wavBytes("RIFF", ck("fmt ", fmtPCM(wavePCM, 1, 0, 16)), ck("data", pcm))), "zero sample rate", ErrMalformed, 0},
@@ -134,10 +134,6 @@ func TestBadFiles(t *testing.T) {
 	for _, bf := range badFiles() {
 		t.Run(bf.name, func(t *testing.T) {
 			data := bf.data(t)
-			if bf.name == "not_wave.wav" {
-				data = append([]byte("RIFF\x0c\x00\x00\x00AVI "), "LIST"...)
-				bf.want, bf.kind = `RIFF file is not WAVE (form type "AVI ")`, ErrMalformed
-			}
 			path := filepath.Join(badDir, bf.name)
 			if *update {
 				if err := os.WriteFile(path, data, 0o644); err != nil {

@@ -128,11 +128,15 @@ func (fw *FLACWriter) flush() error {
 		}
 	}
 	chans := frame.Channels(fw.channels - 1) // ChannelsMono, ChannelsLR, ...: independent channels
+	rate := uint32(fw.rate)
+	if rate == 24000 || rate == 176400 {
+		rate = 0 // "see STREAMINFO": mewkiz/flac's decoder logs a notice per frame for these codes
+	}
 	f := &frame.Frame{
 		Header: frame.Header{
 			HasFixedBlockSize: true,
 			BlockSize:         uint16(n),
-			SampleRate:        uint32(fw.rate),
+			SampleRate:        rate,
 			Channels:          chans,
 			BitsPerSample:     uint8(fw.bits),
 		},

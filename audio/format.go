@@ -106,3 +106,11 @@ func truncatedf(format string, args ...any) error {
 func unsupportedf(format string, args ...any) error {
 	return &contentError{ErrUnsupported, fmt.Sprintf(format, args...)}
 }
+
+// recoverAs turns a panic of a third-party decoder on corrupt input into an
+// error in *err. Use as defer recoverAs("FLAC frame", &err).
+func recoverAs(what string, err *error) {
+	if p := recover(); p != nil {
+		*err = malformedf("corrupt %s (decoder failed: %v)", what, p)
+	}
+}

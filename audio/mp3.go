@@ -64,13 +64,16 @@ func newMP3Reader(br *bufio.Reader, resync bool) (*mp3Reader, error) {
 		r.skip = int64(xing.delay) + mp3DecoderDelay
 		r.total = max(int64(xing.frames)*int64(h.samples())-int64(xing.delay)-int64(xing.padding), 0)
 	}
-	r.d, err = mp3.NewDecoder(s)
+	r.d, err = newMP3Decoder(s)
 	if err != nil {
 		if s.err != nil {
 			return nil, s.err
 		}
 		if err == io.EOF {
 			return nil, truncatedf("MP3 stream has no audio frames")
+		}
+		if errors.Is(err, ErrMalformed) {
+			return nil, err
 		}
 		return nil, malformedf("corrupt MP3 data: %v", err)
 	}
@@ -101,7 +104,7 @@ func (r *mp3Reader) Read(buf []float32) (int, error) {
 				break
 			}
 		}
-		got, err := io.ReadAtLeast(r.d, r.raw[:4*frames], 4)
+		got, err := r.decode(r.raw[:4*frames])
 		start := min(int64(got/4), r.skip)
 		r.skip -= start
 		n := got/4 - int(start)
@@ -130,11 +133,27 @@ func (r *mp3Reader) Read(buf []float32) (int, error) {
 	return 0, r.err
 }
 
+// newMP3Decoder is mp3.NewDecoder, with its panics on corrupt input
+// turned into errors.
+func newMP3Decoder(s *mp3Splitter) (d *mp3.Decoder, err error) {
+	defer recoverAs("MP3 data", &err)
+	return mp3.NewDecoder(s)
+}
+
+// decode reads decoded bytes into p, with the decoder's panics on corrupt
+// input turned into errors.
+func (r *mp3Reader) decode(p []byte) (n int, err error) {
+	defer recoverAs("MP3 data", &err)
+	return io.ReadAtLeast(r.d, p, 4)
+}
+
 // end classifies the error that ended decoding.
 func (r *mp3Reader) end(err error) error {
 	switch {
 	case r.split.err != nil:
 		return r.split.err
+	case errors.Is(err, ErrMalformed):
+		return err
 	case err != io.EOF && err != io.ErrUnexpectedEOF:
 		return malformedf("corrupt MP3 data: %v", err)
 	case r.total >= 0 && r.total-r.emitted > mp3DecoderDelay:

@@ -10,6 +10,28 @@ import (
 // samples it replaced by 0.
 func decodePCM(dst []float32, src []byte, f wavFmt, order binary.ByteOrder) int {
 	bad := 0
+	if order == binary.ByteOrder(binary.LittleEndian) {
+		// Fast paths: calls through the ByteOrder interface cost ~3x.
+		switch f.format.Encoding {
+		case PCM16:
+			src = src[:2*len(dst)]
+			for i := range dst {
+				dst[i] = float32(int16(binary.LittleEndian.Uint16(src[2*i:]))) * (1.0 / 32768)
+			}
+			return 0
+		case Float32:
+			src = src[:4*len(dst)]
+			for i := range dst {
+				v := math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+				if v != v || v > math.MaxFloat32 || v < -math.MaxFloat32 {
+					v = 0
+					bad++
+				}
+				dst[i] = v
+			}
+			return bad
+		}
+	}
 	switch f.format.Encoding {
 	case PCM8:
 		for i, b := range src[:len(dst)] {

@@ -3,9 +3,12 @@ package audio
 import (
 	"bytes"
 	"io"
+	"log"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -311,4 +314,30 @@ func fitTone(y []float32, rate int, f float64, from, to int) (amp, ph, resid flo
 		e += d * d
 	}
 	return math.Hypot(a, b), math.Atan2(b, a), math.Sqrt(e / float64(to-from))
+}
+
+// TestFLACRateNotice checks that reading a 24 kHz FLAC from the reference
+// encoder does not flood the standard logger with mewkiz/flac's per-frame
+// notice, while other log lines still pass.
+func TestFLACRateNotice(t *testing.T) {
+	var buf bytes.Buffer
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&buf)
+	muteOnce = sync.Once{}
+	r, c, err := Open("testdata/tone24k.flac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	x, err := readAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) != 4800 {
+		t.Errorf("read %d samples, want 4800", len(x))
+	}
+	log.Print("other line")
+	if got := buf.String(); strings.Contains(got, flacRateNotice) || !strings.Contains(got, "other line") {
+		t.Errorf("log output %q", got)
+	}
 }

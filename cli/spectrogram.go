@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -119,7 +120,10 @@ func readMono(path string, maxSec float64) ([]float32, int, error) {
 	}
 	defer closer.Close()
 	f := r.Format()
-	limit := int(maxSec * float64(f.SampleRate))
+	limit := math.MaxInt
+	if maxSec < float64(math.MaxInt32) {
+		limit = int(maxSec * float64(f.SampleRate))
+	}
 	buf := make([]float32, 4096*f.Channels)
 	var x []float32
 	for len(x) < limit {

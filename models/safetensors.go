@@ -95,6 +95,9 @@ func Save(path string, m *enhancer.Model) error {
 		return err
 	}
 	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
 	if err2 := f.Close(); err == nil {
 		err = err2
 	}

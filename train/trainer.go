@@ -12,6 +12,7 @@ import (
 	rand2 "math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -30,7 +31,8 @@ type Config struct {
 	Steps    int     // optimiser steps; 0 with Minutes > 0 means "until the time is up"
 	Minutes  float64 // wall-time budget; the LR schedule follows whichever of steps/time runs out first
 	Seed     uint64  // initialisation and data seed
-	Threads  int     // BLAS threads and data workers
+	Threads  int     // BLAS threads
+	Workers  int     // data-generation goroutines (default: GOMAXPROCS)
 	LR       float64 // peak learning rate (2e-3)
 	MinLR    float64 // final learning rate of the cosine schedule (5e-5)
 	Warmup   int     // linear warm-up steps (300)
@@ -297,7 +299,11 @@ func RunTogether(ctx context.Context, ts []*Trainer) error {
 	defer close(stop)
 	go func(s int) {
 		for ; ; s++ {
-			b := MakeBatch(cfg, ts[0].corpus, s, cfg.Threads)
+			w := cfg.Workers
+			if w < 1 {
+				w = runtime.GOMAXPROCS(0)
+			}
+			b := MakeBatch(cfg, ts[0].corpus, s, w)
 			select {
 			case batches <- item{s, b}:
 			case <-stop:
@@ -425,14 +431,14 @@ func (t *Trainer) step(rs *runState, b *Batch) error {
 	return nil
 }
 
-// exploded reports a loss above 10× the median of the recent good losses.
+// exploded reports a loss above 50× the median of the recent good losses.
 func (t *Trainer) exploded(recent []float64, loss float64) bool {
 	if len(recent) < 50 {
 		return false
 	}
 	s := append([]float64(nil), recent...)
 	sort.Float64s(s)
-	return loss > 10*s[len(s)/2]
+	return loss > 50*s[len(s)/2]
 }
 
 func (t *Trainer) record(r Record) {

@@ -61,9 +61,10 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// TestCheckpointResume checks that a run interrupted after 5 steps and
-// resumed from its checkpoint continues exactly as an uninterrupted run, and
-// that the best model file loads with its metadata.
+// TestCheckpointResume checks that a run saved after 5 steps and resumed
+// from its checkpoint continues exactly as an uninterrupted run (weights,
+// Adam moments, step and data stream), and that Run writes the checkpoint,
+// logs, curves and a best model that loads with its metadata.
 func TestCheckpointResume(t *testing.T) {
 	c := synthCorpus(2)
 	dir := t.TempDir()
@@ -76,18 +77,15 @@ func TestCheckpointResume(t *testing.T) {
 	want := losses(t, full, c, 10)
 
 	cfg.RunDir = filepath.Join(dir, "b")
-	cfg.Steps = 5
 	first, err := NewTrainer(cfg, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := first.Run(context.Background()); err != nil {
+	losses(t, first, c, 5)
+	if err := first.save(); err != nil {
 		t.Fatal(err)
 	}
-	if first.Step() != 5 {
-		t.Fatalf("ran %d steps, want 5", first.Step())
-	}
-	cfg.Resume, cfg.Steps = true, 10
+	cfg.Resume = true
 	second, err := NewTrainer(cfg, c)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +98,20 @@ func TestCheckpointResume(t *testing.T) {
 		if got[i] != want[5+i] {
 			t.Errorf("step %d after resume: loss %v, uninterrupted %v", 5+i, got[i], want[5+i])
 		}
+	}
+	for i := range full.net.P {
+		if full.net.P[i] != second.net.P[i] {
+			t.Fatalf("parameter %d differs after resume: %v vs %v", i, second.net.P[i], full.net.P[i])
+		}
+	}
+
+	// Run: budget of 12 steps from the resumed state, validation every 5.
+	second.cfg.Steps = 12
+	if err := second.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if second.Step() != 12 {
+		t.Errorf("ran to step %d, want 12", second.Step())
 	}
 	for _, f := range []string{"checkpoint.gob", "log.jsonl", "curves.png", "best.safetensors"} {
 		if _, err := os.Stat(filepath.Join(cfg.RunDir, f)); err != nil {
