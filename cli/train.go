@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -47,6 +48,7 @@ func init() {
 			&ucli.StringSliceFlag{Name: "run-dir", Usage: "directory for checkpoints and logs, one per --arch (default: train/runs/ARCH-TIME)"},
 			&ucli.BoolFlag{Name: "resume", Usage: "continue from RUN-DIR/checkpoint.gob"},
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
+			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out and exit"},
 		},
 		Action: runTrain,
@@ -137,6 +139,17 @@ func runTrain(c *ucli.Context) error {
 	}
 	if c.Bool("export") {
 		return nil
+	}
+	if p := c.String("cpuprofile"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

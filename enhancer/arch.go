@@ -19,6 +19,7 @@ import (
 	"strconv"
 
 	"github.com/ghostrnn/ghostrnn/dsp"
+	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 )
 
 // Kinds of recurrent layer.
@@ -176,7 +177,7 @@ func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(s
 func activation(name string) (func(float32) float32, error) {
 	switch name {
 	case "tanh", "":
-		return func(x float32) float32 { return float32(math.Tanh(float64(x))) }, nil
+		return fastmath.Tanh32, nil
 	case "relu":
 		return func(x float32) float32 { return max(x, 0) }, nil
 	case "identity":

@@ -1,7 +1,7 @@
 package enhancer
 
 import (
-	"math"
+	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -126,5 +126,5 @@ func gemv(y []float32, a blas32.General, x, b []float32) {
 	blas32.Gemv(blas.NoTrans, 1, a, blas32.Vector{N: len(x), Inc: 1, Data: x}, 1, blas32.Vector{N: len(y), Inc: 1, Data: y})
 }
 
-func sigmoid32(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
-func tanh32(x float32) float32    { return float32(math.Tanh(float64(x))) }
+func sigmoid32(x float32) float32 { return fastmath.Sigmoid32(x) }
+func tanh32(x float32) float32    { return fastmath.Tanh32(x) }
