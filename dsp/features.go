@@ -3,6 +3,8 @@ package dsp
 import (
 	"fmt"
 	"math"
+
+	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 )
 
 // Feature constants of the erb64 feature set; see docs/DESIGN.md.
@@ -122,7 +124,7 @@ func (f *Featurizer) Compute(dst []float32, spec []complex128) {
 			c := spec[band.Start+i]
 			e += w * (real(c)*real(c) + imag(c)*imag(c))
 		}
-		l := 10 * math.Log10(e*f.scale+FeatureFloor)
+		l := (10 / math.Ln10) * fastmath.Log(e*f.scale+FeatureFloor)
 		f.level[b] = l
 		f.mu[b] = f.alpha*f.mu[b] + (1-f.alpha)*l
 		dst[b] = float32((l - f.mu[b]) / FeatureScale)
