@@ -341,3 +341,23 @@ func TestFLACRateNotice(t *testing.T) {
 		t.Errorf("log output %q", got)
 	}
 }
+
+// TestMP3NameHint checks that junk before the first MP3 frame is skipped
+// only when the name says MP3.
+func TestMP3NameHint(t *testing.T) {
+	b, err := os.ReadFile("testdata/tone_stereo.mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := append(bytes.Repeat([]byte{0x00, 0xFF, 0x12}, 40), b...)
+	r, err := NewReader(bytes.NewReader(junk), "song.MP3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, err := readAll(r); err != nil || len(x) == 0 {
+		t.Errorf("read %d samples, %v", len(x), err)
+	}
+	if _, err := NewReader(bytes.NewReader(junk), "-"); err == nil {
+		t.Error("junk without the .mp3 hint was accepted")
+	}
+}

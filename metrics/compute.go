@@ -6,9 +6,9 @@ import (
 	"math"
 )
 
-// MaxDB bounds the dB scores Compute reports (SI-SDR, SNR, SegSNR is already
-// within [-10, 35]) to [-MaxDB, +MaxDB], so that a perfect estimate gives
-// +MaxDB instead of +Inf and Scores always encodes as JSON.
+// MaxDB bounds the SI-SDR and SNR that Compute reports to [-MaxDB, +MaxDB],
+// so that a perfect estimate gives +MaxDB instead of +Inf and Scores always
+// encodes as JSON. (SegSNR is bounded by its own per-frame clamp.)
 const MaxDB = 200.0
 
 // SilenceThreshold is the peak magnitude below which Compute treats a

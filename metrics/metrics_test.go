@@ -330,3 +330,49 @@ func TestCompute(t *testing.T) {
 		}
 	}
 }
+
+// TestDelayMatchesBruteForce checks the block-wise FFT correlation against a
+// direct evaluation of c[k] = sum_n ref[n] deg[n+k], over several blocks and
+// unequal lengths.
+func TestDelayMatchesBruteForce(t *testing.T) {
+	tests := []struct{ nr, nd, maxLag, shift int }{
+		{5000, 5000, 50, 17}, {5000, 3000, 80, -33}, {2000, 7000, 300, 250},
+		{700, 900, 0, 120}, {4000, 4100, 10, 40}, // true shift beyond maxLag
+	}
+	for _, tc := range tests {
+		base := whiteNoise(max(tc.nr, tc.nd)+abs(tc.shift), uint64(tc.nr+tc.nd))
+		ref := base[:tc.nr]
+		deg := make([]float64, tc.nd)
+		for i := range deg {
+			if j := i - tc.shift; j >= 0 && j < len(base) {
+				deg[i] = base[j]
+			}
+		}
+		lim := tc.maxLag
+		if lim <= 0 {
+			lim = max(tc.nr, tc.nd) - 1
+		}
+		best, want := 0.0, 0
+		for k := -lim; k <= lim; k++ {
+			var c float64
+			for n := range ref {
+				if n+k >= 0 && n+k < len(deg) {
+					c += ref[n] * deg[n+k]
+				}
+			}
+			if c > best+1e-9 || (math.Abs(c-best) <= 1e-9 && abs(k) < abs(want)) {
+				best, want = c, k
+			}
+		}
+		if got := Delay(ref, deg, tc.maxLag); got != want {
+			t.Errorf("%+v: Delay = %d, brute force %d", tc, got, want)
+		}
+	}
+}
+
+func abs(k int) int {
+	if k < 0 {
+		return -k
+	}
+	return k
+}

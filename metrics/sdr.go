@@ -16,9 +16,6 @@ const (
 	lsdFloor = 1e-10
 )
 
-// common returns the length of the shorter of two slices.
-func common(a, b int) int { return min(a, b) }
-
 // SISDR returns the scale-invariant signal-to-distortion ratio in dB of the
 // estimate deg against the reference ref (Le Roux, Wisdom, Erdogan, Hershey,
 // "SDR - half-baked or well done?", ICASSP 2019). Both signals are first made
@@ -32,7 +29,7 @@ func common(a, b int) int { return min(a, b) }
 // for a perfect estimate, -Inf when the estimate is constant (silent) or
 // orthogonal to the reference, and NaN when the reference is constant.
 func SISDR[T Sample](ref, deg []T) float64 {
-	n := common(len(ref), len(deg))
+	n := min(len(ref), len(deg))
 	if n == 0 {
 		return math.NaN()
 	}
@@ -75,7 +72,7 @@ func SISDR[T Sample](ref, deg []T) float64 {
 // Signals of different lengths are compared over their common prefix. The
 // result is +Inf for identical signals and NaN when both energies are zero.
 func SNR[T Sample](ref, deg []T) float64 {
-	n := common(len(ref), len(deg))
+	n := min(len(ref), len(deg))
 	var es, en float64
 	for i := 0; i < n; i++ {
 		s, d := float64(ref[i]), float64(deg[i])
@@ -115,7 +112,7 @@ func dbRatio(num, den float64) float64 {
 // different lengths are compared over their common prefix; a signal shorter
 // than one frame gives NaN.
 func SegSNR[T Sample](ref, deg []T, fs int) float64 {
-	n := common(len(ref), len(deg))
+	n := min(len(ref), len(deg))
 	L := int(math.Round(0.030 * float64(fs)))
 	hop := max(L/4, 1)
 	if L < 1 || n < L {
@@ -160,7 +157,7 @@ func lsdFrame(fs int) int {
 // different lengths are compared over their common prefix; a signal shorter
 // than one frame gives NaN.
 func LSD[T Sample](ref, deg []T, fs int) float64 {
-	n := common(len(ref), len(deg))
+	n := min(len(ref), len(deg))
 	K := lsdFrame(fs)
 	if fs <= 0 || n < K {
 		return math.NaN()
