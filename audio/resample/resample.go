@@ -3,6 +3,8 @@ package resample
 import (
 	"fmt"
 	"slices"
+
+	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Resampler converts one interleaved stream from one rate to another. It is
@@ -171,18 +173,11 @@ func (r *Resampler) emitUntil(dst []float32, kEnd int64) []float32 {
 	return dst
 }
 
-// dot returns the inner product of a and b (len(b) >= len(a), len(a) a
-// multiple of 4).
+// dot returns the inner product of a and b (len(b) >= len(a)) with gonum's
+// SIMD kernel.
 func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	for i := 0; i+3 < len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	return (s0 + s1) + (s2 + s3)
+	n := len(a)
+	return blas32.Dot(blas32.Vector{N: n, Inc: 1, Data: a}, blas32.Vector{N: n, Inc: 1, Data: b[:n]})
 }
 
 func gcd(a, b int) int {
