@@ -14,14 +14,14 @@ const (
 // an awkward ratio (e.g. 44101 → 16000) exceed it and are refused by New.
 const MaxCoefficients = 1 << 21
 
-// design returns the taps per phase (a multiple of 4) and the Kaiser beta
+// design returns the taps per phase (a multiple of 8) and the Kaiser beta
 // for converting inRate to outRate.
 func design(inRate, outRate int) (taps int, beta float64) {
 	lower := float64(min(inRate, outRate))
 	// Transition band width, as a fraction of the input rate.
 	width := (1 - passEdge) * lower / 2 / float64(inRate)
 	n := (attenuation - 7.95) / (2.285 * 2 * math.Pi * width)
-	taps = (int(math.Ceil(n)) + 3) &^ 3
+	taps = (int(math.Ceil(n)) + 7) &^ 7
 	beta = 0.1102 * (attenuation - 8.7)
 	return taps, beta
 }

@@ -173,11 +173,15 @@ func (r *Resampler) emitUntil(dst []float32, kEnd int64) []float32 {
 	return dst
 }
 
-// dot returns the inner product of a and b (len(b) >= len(a)) with gonum's
-// SIMD kernel.
-func dot(a, b []float32) float32 {
-	n := len(a)
-	return blas32.Dot(blas32.Vector{N: n, Inc: 1, Data: a}, blas32.Vector{N: n, Inc: 1, Data: b[:n]})
+// dot returns the inner product of the filter phase coef and the history
+// window h (len(h) >= len(coef)) with gonum's SSE kernel. That kernel peels
+// scalar products until its second operand is 16-byte aligned; passing the
+// filter table there (every phase starts a multiple of 32 bytes into one
+// allocation) fixes the summation order, so output never depends on where
+// the history happens to sit in memory or on how the stream was chunked.
+func dot(coef, h []float32) float32 {
+	n := len(coef)
+	return blas32.Dot(blas32.Vector{N: n, Inc: 1, Data: h[:n]}, blas32.Vector{N: n, Inc: 1, Data: coef})
 }
 
 func gcd(a, b int) int {
