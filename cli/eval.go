@@ -19,8 +19,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/metrics"
 )
 
-// evalExts are the files eval picks up in folders (what metrics.ReadWAVMono reads).
-var evalExts = map[string]bool{".wav": true, ".wave": true}
+// evalExts are the files eval picks up in folders.
+var evalExts = audioExts
 
 func init() {
 	Register(&ucli.Command{
@@ -255,11 +255,11 @@ func evalUnique(cands []string, what string) (string, string) {
 // evalScore reads, resamples, aligns and scores one pair.
 func evalScore(p evalPair, maxDelay float64) (evalRow, error) {
 	row := evalRow{File: p.name, Ref: p.ref, Deg: p.deg}
-	ref, fsRef, err := metrics.ReadWAVMono(p.ref)
+	ref, fsRef, err := readMono(p.ref, math.Inf(1))
 	if err != nil {
 		return row, fmt.Errorf("reference: %w", err)
 	}
-	deg, fsDeg, err := metrics.ReadWAVMono(p.deg)
+	deg, fsDeg, err := readMono(p.deg, math.Inf(1))
 	if err != nil {
 		return row, err
 	}

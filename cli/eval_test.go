@@ -111,14 +111,9 @@ func TestEvalJSONMatchesCompute(t *testing.T) {
 	}
 
 	// The same computation by hand.
-	rx, rfs, err := metrics.ReadWAVMono(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dy, _, err := metrics.ReadWAVMono(deg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fr, rx := readAll(t, ref)
+	rfs := fr.SampleRate
+	_, dy := readAll(t, deg)
 	ar, ad, lag := metrics.Align(rx, dy, rfs)
 	if lag != 160 {
 		t.Fatalf("Align found %d, want 160", lag)

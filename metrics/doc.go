@@ -1,8 +1,8 @@
 // Package metrics implements objective speech-quality measures from their
 // papers: STOI (Taal et al. 2011), extended STOI (Jensen & Taal 2016),
 // SI-SDR (Le Roux et al. 2019), SNR, segmental SNR and log-spectral distance,
-// plus the helpers needed to score real recordings (Align, Resample,
-// ReadWAVMono) and Compute, which evaluates all of them at once.
+// plus the helpers needed to score real recordings (Align, Resample) and
+// Compute, which evaluates all of them at once.
 //
 // Inputs are mono sample slices of either float32 or float64 (see Sample),
 // in the usual [-1, 1] full-scale convention; every computation is done in

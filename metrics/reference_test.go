@@ -13,7 +13,7 @@ import (
 )
 
 // readPCM16 is a tiny 16-bit mono WAV reader for the reference files, kept
-// independent of ReadWAVMono so that the agreement test checks one thing.
+// independent of the audio package so that the agreement test checks one thing.
 func readPCM16(t *testing.T, path string) ([]float64, int) {
 	t.Helper()
 	b, err := os.ReadFile(path)
