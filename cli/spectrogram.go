@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
-	"math"
 	"path/filepath"
 	"strings"
 
@@ -114,38 +112,7 @@ func gainMask(m *enhancer.Model, x []float32, rate int) (viz.Panel, error) {
 
 // readMono reads up to maxSec seconds of path, averaging its channels.
 func readMono(path string, maxSec float64) ([]float32, int, error) {
-	r, closer, err := audio.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer closer.Close()
-	f := r.Format()
-	limit := math.MaxInt
-	if maxSec < float64(math.MaxInt32) {
-		limit = int(maxSec * float64(f.SampleRate))
-	}
-	buf := make([]float32, 4096*f.Channels)
-	var x []float32
-	for len(x) < limit {
-		n, err := r.Read(buf)
-		for i := 0; i+f.Channels <= n; i += f.Channels {
-			var s float32
-			for c := 0; c < f.Channels; c++ {
-				s += buf[i+c]
-			}
-			x = append(x, s/float32(f.Channels))
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-	}
-	if len(x) == 0 {
-		return nil, 0, fmt.Errorf("no audio samples")
-	}
-	return x[:min(len(x), limit)], f.SampleRate, nil
+	return audio.ReadMono(path, maxSec)
 }
 
 // plotPath is the PNG written beside an output by denoise --plot.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/metrics"
 	"github.com/ghostrnn/ghostrnn/train"
 )
 
@@ -50,6 +52,7 @@ func init() {
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out and exit"},
+			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed validation mixtures as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		},
 		Action: runTrain,
 	})
@@ -64,7 +67,14 @@ func runTrain(c *ucli.Context) error {
 	if c.Int("val-every") < 1 {
 		return errors.New("train: --val-every must be ≥ 1")
 	}
-	if c.Int("steps") <= 0 && c.Float64("minutes") <= 0 && !c.Bool("export") {
+	train.STOI = func(ref, deg []float32, fs int) float64 {
+		v, err := metrics.STOI(ref, deg, fs)
+		if err != nil {
+			return 0 // too short or silent: scores 0 for input and output alike
+		}
+		return v
+	}
+	if c.Int("steps") <= 0 && c.Float64("minutes") <= 0 && !c.Bool("export") && c.String("write-val") == "" {
 		return errors.New("train: give --steps or --minutes")
 	}
 	threads := c.Int("threads")
@@ -115,10 +125,12 @@ func runTrain(c *ucli.Context) error {
 	}
 	corpus, err := train.LoadCorpus(train.CorpusConfig{
 		Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir"),
-		Decode: decodeAny,
 	}, logs[0].Printf)
 	if err != nil {
 		return err
+	}
+	if dir := c.String("write-val"); dir != "" {
+		return writeValSet(dir, train.ValSet(corpus, train.DefaultConfig(enhancer.DefaultArch).ValClips))
 	}
 	var ts []*train.Trainer
 	for _, cfg := range cfgs {
@@ -161,35 +173,40 @@ func runTrain(c *ucli.Context) error {
 	return err
 }
 
-// decodeAny reads FLAC and WAV with the built-in decoder and anything else
-// (e.g. MP3) through package audio, averaging channels to mono.
-func decodeAny(path string) ([]float32, int, error) {
-	x, fs, err := train.DecodeFile(path)
-	if err == nil {
-		return x, fs, nil
-	}
-	r, cl, err2 := audio.Open(path)
-	if err2 != nil {
-		return nil, 0, err2
-	}
-	defer cl.Close()
-	f := r.Format()
-	buf := make([]float32, 4096*f.Channels)
-	var out []float32
-	for {
-		n, err := r.Read(buf)
-		for i := 0; i+f.Channels <= n; i += f.Channels {
-			var s float32
-			for ch := 0; ch < f.Channels; ch++ {
-				s += buf[i+ch]
+// writeValSet writes the validation mixtures with speech in them as 16-bit
+// WAV pairs DIR/noisy/NAME.wav and DIR/clean/NAME.wav (noise-only items have
+// no clean reference and are left out).
+func writeValSet(dir string, items []train.ValItem) error {
+	count := map[string]int{}
+	for _, it := range items {
+		if it.Cond == "noise" {
+			continue
+		}
+		name := fmt.Sprintf("%s_%02d.wav", strings.ReplaceAll(it.Cond, "=", ""), count[it.Cond])
+		count[it.Cond]++
+		for sub, x := range map[string][]float32{"noisy": it.Noisy, "clean": it.Clean} {
+			p := filepath.Join(dir, sub, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
 			}
-			out = append(out, s/float32(f.Channels))
-		}
-		if err == io.EOF {
-			return out, f.SampleRate, nil
-		}
-		if err != nil {
-			return nil, 0, err
+			f, err := os.Create(p)
+			if err != nil {
+				return err
+			}
+			w, err := audio.CreateWAV(f, audio.Format{SampleRate: train.SampleRate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
+			if err == nil {
+				err = w.Write(x)
+			}
+			if err == nil {
+				err = w.Close()
+			}
+			if err2 := f.Close(); err == nil {
+				err = err2
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %v", p, err)
+			}
 		}
 	}
+	return nil
 }

@@ -2,12 +2,9 @@ package train
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -18,7 +15,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mewkiz/flac"
+	"github.com/ghostrnn/ghostrnn/audio"
 )
 
 // SampleRate is the model rate; all audio is resampled to it on load.
@@ -42,105 +39,10 @@ type Corpus struct {
 // Decoder reads an audio file into mono samples and their sample rate.
 type Decoder func(path string) ([]float32, int, error)
 
-// DecodeFile is the built-in Decoder: FLAC (any bit depth) and PCM/float WAV,
-// averaged to mono.
+// DecodeFile is the built-in Decoder: any file package audio reads (WAV,
+// FLAC, MP3), averaged to mono.
 func DecodeFile(path string) ([]float32, int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	switch {
-	case bytes.HasPrefix(b, []byte("fLaC")):
-		return decodeFLAC(b)
-	case bytes.HasPrefix(b, []byte("RIFF")):
-		return decodeWAV(b)
-	}
-	return nil, 0, fmt.Errorf("%s: unsupported audio format (built-in decoder reads FLAC and WAV)", path)
-}
-
-func decodeFLAC(b []byte) ([]float32, int, error) {
-	st, err := flac.New(bytes.NewReader(b))
-	if err != nil {
-		return nil, 0, err
-	}
-	nch := int(st.Info.NChannels)
-	scale := 1 / float32(int64(1)<<(st.Info.BitsPerSample-1))
-	out := make([]float32, 0, st.Info.NSamples)
-	for {
-		fr, err := st.ParseNext()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, 0, err
-		}
-		n := len(fr.Subframes[0].Samples)
-		for i := 0; i < n; i++ {
-			var s float32
-			for c := 0; c < nch; c++ {
-				s += float32(fr.Subframes[c].Samples[i])
-			}
-			out = append(out, s*scale/float32(nch))
-		}
-	}
-	return out, int(st.Info.SampleRate), nil
-}
-
-func decodeWAV(b []byte) ([]float32, int, error) {
-	if len(b) < 12 || string(b[8:12]) != "WAVE" {
-		return nil, 0, errors.New("not a WAVE file")
-	}
-	var format, nch, bits int
-	var rate int
-	p := 12
-	for p+8 <= len(b) {
-		id := string(b[p : p+4])
-		sz := int(binary.LittleEndian.Uint32(b[p+4:]))
-		body := b[p+8 : min(len(b), p+8+sz)]
-		switch id {
-		case "fmt ":
-			if len(body) < 16 {
-				return nil, 0, errors.New("short fmt chunk")
-			}
-			format = int(binary.LittleEndian.Uint16(body))
-			nch = int(binary.LittleEndian.Uint16(body[2:]))
-			rate = int(binary.LittleEndian.Uint32(body[4:]))
-			bits = int(binary.LittleEndian.Uint16(body[14:]))
-			if format == 0xfffe && len(body) >= 26 {
-				format = int(binary.LittleEndian.Uint16(body[24:]))
-			}
-		case "data":
-			if nch == 0 {
-				return nil, 0, errors.New("data before fmt")
-			}
-			bps := bits / 8
-			n := len(body) / (bps * nch)
-			out := make([]float32, n)
-			for i := 0; i < n; i++ {
-				var s float64
-				for c := 0; c < nch; c++ {
-					o := (i*nch + c) * bps
-					switch {
-					case format == 3 && bits == 32:
-						s += float64(math.Float32frombits(binary.LittleEndian.Uint32(body[o:])))
-					case format == 1 && bits == 16:
-						s += float64(int16(binary.LittleEndian.Uint16(body[o:]))) / 32768
-					case format == 1 && bits == 24:
-						v := int32(uint32(body[o])<<8|uint32(body[o+1])<<16|uint32(body[o+2])<<24) >> 8
-						s += float64(v) / (1 << 23)
-					case format == 1 && bits == 32:
-						s += float64(int32(binary.LittleEndian.Uint32(body[o:]))) / (1 << 31)
-					default:
-						return nil, 0, fmt.Errorf("unsupported WAV encoding %d/%d bits", format, bits)
-					}
-				}
-				out[i] = float32(s / float64(nch))
-			}
-			return out, rate, nil
-		}
-		p += 8 + sz + sz&1
-	}
-	return nil, 0, errors.New("no data chunk")
+	return audio.ReadMono(path, math.Inf(1))
 }
 
 // entry is one file to load.
