@@ -52,7 +52,7 @@ func init() {
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out and exit"},
-			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed validation mixtures as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
+			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		},
 		Action: runTrain,
 	})
@@ -173,13 +173,14 @@ func runTrain(c *ucli.Context) error {
 	return err
 }
 
-// writeValSet writes the validation mixtures with speech in them as 16-bit
-// WAV pairs DIR/noisy/NAME.wav and DIR/clean/NAME.wav (noise-only items have
-// no clean reference and are left out).
+// writeValSet writes the noisy validation mixtures as 16-bit WAV pairs
+// DIR/noisy/NAME.wav and DIR/clean/NAME.wav. Noise-only items (no clean
+// reference) and clean-only items (noisy = clean, which would swamp mean
+// SI-SDR) are left out; validation reports both separately.
 func writeValSet(dir string, items []train.ValItem) error {
 	count := map[string]int{}
 	for _, it := range items {
-		if it.Cond == "noise" {
+		if it.Cond == "noise" || it.Cond == "clean" {
 			continue
 		}
 		name := fmt.Sprintf("%s_%02d.wav", strings.ReplaceAll(it.Cond, "=", ""), count[it.Cond])
