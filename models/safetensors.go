@@ -17,15 +17,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/nlpodyssey/safetensors"
 
 	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 )
 
 // Format and Version identify ghostrnn model files.
@@ -87,25 +88,10 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 // Save writes m to path atomically (a temp file in the same folder, renamed).
 func Save(path string, m *enhancer.Model) error {
 	b, err := Encode(m)
-	if err != nil {
-		return fmt.Errorf("%s: %v", path, err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
 	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err })
 	}
 	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	return nil

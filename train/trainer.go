@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand"
 	rand2 "math/rand/v2"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 	"github.com/ghostrnn/ghostrnn/models"
 )
 
@@ -539,15 +541,7 @@ func (t *Trainer) save() error {
 
 // SaveCheckpoint writes ck atomically (temporary file, then rename).
 func SaveCheckpoint(path string, ck *Checkpoint) error {
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(ck); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, func(w io.Writer) error { return gob.NewEncoder(w).Encode(ck) })
 }
 
 // LoadCheckpoint reads a checkpoint written by SaveCheckpoint.
