@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -146,40 +147,12 @@ func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhan
 	if err != nil {
 		return fail(err)
 	}
-	buf := make([]float32, 4096*f.Channels)
-	var out []float32
-	var frames int64
-	var dec, enc time.Duration
-	for {
-		t0 := time.Now()
-		n, rerr := r.Read(buf)
-		t1 := time.Now()
-		dec += t1.Sub(t0)
-		if n > 0 {
-			out = st.Process(out[:0], buf[:n])
-			t2 := time.Now()
-			if err := w.Write(out); err != nil {
-				return fail(err)
-			}
-			enc += time.Since(t2)
-			frames += int64(n / f.Channels)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return fail(rerr)
-		}
-	}
-	out = st.Flush(out[:0])
-	t2 := time.Now()
-	if err := w.Write(out); err != nil {
+	tr, tw := &timedReader{Reader: r}, &timedWriter{Writer: w}
+	frames, err := enhanceStream(context.Background(), tr, tw, st, func(int64) {})
+	if err != nil {
 		return fail(err)
 	}
-	if err := w.Close(); err != nil {
-		return fail(err)
-	}
-	enc += time.Since(t2)
+	dec, enc := tr.d, tw.d
 	res.WallSec = time.Since(start).Seconds()
 	res.AudioSec = float64(frames) / float64(f.SampleRate)
 	if res.AudioSec == 0 {
@@ -190,6 +163,39 @@ func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhan
 	res.DecodeUs, res.EncodeUs = per(dec), per(enc)
 	res.ResampleUs, res.EnhanceUs = per(st.Times.Down+st.Times.Up), per(st.Times.Enhance)
 	return res
+}
+
+// timedReader sums the time spent in Read.
+type timedReader struct {
+	audio.Reader
+	d time.Duration
+}
+
+func (t *timedReader) Read(buf []float32) (int, error) {
+	t0 := time.Now()
+	n, err := t.Reader.Read(buf)
+	t.d += time.Since(t0)
+	return n, err
+}
+
+// timedWriter sums the time spent in Write and Close.
+type timedWriter struct {
+	audio.Writer
+	d time.Duration
+}
+
+func (t *timedWriter) Write(buf []float32) error {
+	t0 := time.Now()
+	err := t.Writer.Write(buf)
+	t.d += time.Since(t0)
+	return err
+}
+
+func (t *timedWriter) Close() error {
+	t0 := time.Now()
+	err := t.Writer.Close()
+	t.d += time.Since(t0)
+	return err
 }
 
 // writeBenchInput writes sec seconds of a 16-bit mono WAV at rate: a

@@ -20,6 +20,7 @@ import (
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/audio/resample"
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 	"github.com/ghostrnn/ghostrnn/models"
 )
 
@@ -266,54 +267,65 @@ func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enha
 	of := audio.Format{SampleRate: f.SampleRate, Channels: f.Channels}
 	of.Encoding, of.Bits = outputEncoding(f, bits)
 
-	var (
-		dst     io.Writer
-		tmp     *os.File
-		outName = j.out
-	)
+	var frames int64
+	encode := func(dst io.Writer) error {
+		var w audio.Writer
+		var err error
+		if outputFormat(j.in.path, format) == "flac" && j.out != "-" {
+			w, err = audio.CreateFLAC(dst, of)
+		} else {
+			w, err = audio.CreateWAV(dst, of, audio.Metadata(r)...)
+		}
+		if err != nil {
+			return err
+		}
+		frames, err = enhanceStream(ctx, r, w, st, progress)
+		return err
+	}
 	if j.out == "-" {
-		dst = os.Stdout
+		err = encode(os.Stdout)
 	} else {
 		if err := os.MkdirAll(filepath.Dir(j.out), 0o755); err != nil {
 			return 0, "", fmt.Errorf("cannot write output: %v", err)
 		}
-		tmp, err = os.CreateTemp(filepath.Dir(j.out), "."+filepath.Base(j.out)+".tmp-*")
-		if err != nil {
-			return 0, "", fmt.Errorf("cannot write output: %v", err)
+		// A temp file in the target folder, renamed on success: an
+		// interrupted run leaves no partial output.
+		err = atomicfile.Write(j.out, encode)
+		var pe *os.PathError
+		if errors.As(err, &pe) && pe.Op == "open" {
+			err = fmt.Errorf("cannot write output: %v", err)
 		}
-		dst = tmp
-		defer func() {
-			if tmp != nil { // not renamed: remove the partial file
-				tmp.Close()
-				os.Remove(tmp.Name())
-			}
-		}()
-	}
-	var w audio.Writer
-	if outputFormat(j.in.path, format) == "flac" && j.out != "-" {
-		w, err = audio.CreateFLAC(dst, of)
-	} else {
-		w, err = audio.CreateWAV(dst, of, audio.Metadata(r)...)
 	}
 	if err != nil {
 		return 0, "", err
 	}
-	buf := make([]float32, 4096*f.Channels)
+	warn := ""
+	if nf := audio.NonFinite(r); nf > 0 {
+		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+	}
+	return float64(frames) / float64(f.SampleRate), warn, nil
+}
+
+// enhanceStream pushes r through st into w, reporting progress in
+// thousandths of the file, and closes w. It returns the frames read.
+func enhanceStream(ctx context.Context, r audio.Reader, w audio.Writer, st *enhancer.Stream, progress func(permille int64)) (int64, error) {
+	ch := r.Format().Channels
+	buf := make([]float32, 4096*ch)
 	var out []float32
 	var frames, shown int64
 	total := r.Frames()
 	defer func() { progress(permille - shown) }()
 	for {
 		if err := ctx.Err(); err != nil {
-			return 0, "", err
+			return frames, err
 		}
 		n, rerr := r.Read(buf)
 		if n > 0 {
 			out = st.Process(out[:0], buf[:n])
 			if err := w.Write(out); err != nil {
-				return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+				return frames, fmt.Errorf("writing output: %v", err)
 			}
-			frames += int64(n / f.Channels)
+			frames += int64(n / ch)
 			if total > 0 {
 				now := min(permille, frames*permille/total)
 				progress(now - shown)
@@ -324,36 +336,19 @@ func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enha
 			break
 		}
 		if rerr != nil {
-			return 0, "", rerr
+			return frames, rerr
 		}
 	}
 	if frames == 0 {
-		return 0, "", fmt.Errorf("no audio samples")
+		return 0, fmt.Errorf("no audio samples")
 	}
-	out = st.Flush(out[:0])
-	if err := w.Write(out); err != nil {
-		return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+	if err := w.Write(st.Flush(out[:0])); err != nil {
+		return frames, fmt.Errorf("writing output: %v", err)
 	}
 	if err := w.Close(); err != nil {
-		return 0, "", fmt.Errorf("writing %s: %v", outName, err)
+		return frames, fmt.Errorf("writing output: %v", err)
 	}
-	if tmp != nil {
-		if err := tmp.Chmod(0o644); err != nil {
-			return 0, "", err
-		}
-		if err := tmp.Close(); err != nil {
-			return 0, "", fmt.Errorf("writing %s: %v", outName, err)
-		}
-		if err := os.Rename(tmp.Name(), j.out); err != nil {
-			return 0, "", err
-		}
-		tmp = nil
-	}
-	warn := ""
-	if nf := audio.NonFinite(r); nf > 0 {
-		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
-	}
-	return float64(frames) / float64(f.SampleRate), warn, nil
+	return frames, nil
 }
 
 // outputEncoding picks the output sample format: --bits, or the input's.
