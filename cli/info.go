@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/models"
+)
+
+func init() {
+	Register(&ucli.Command{
+		Name:  "info",
+		Usage: "describe a model: architecture, parameters, weight bytes, MAC/s, latency, metadata",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "model", Usage: "model file (default: the embedded GhostRNN model)"},
+			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+		},
+		Action: func(c *ucli.Context) error {
+			m, err := models.Open(c.String("model"))
+			if err != nil {
+				return exitf(2, "%v", err)
+			}
+			info := describeModel(m)
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				return enc.Encode(info)
+			}
+			w := c.App.Writer
+			fmt.Fprintf(w, "architecture      %s\n", info.Summary)
+			fmt.Fprintf(w, "parameters        %d (%d bytes of float32 weights)\n", info.Params, info.WeightBytes)
+			fmt.Fprintf(w, "compute           %.2f M multiply-accumulates per second of audio (network, %d per 10 ms frame)\n", info.MACsPerSec/1e6, info.MACsPerFrame)
+			fmt.Fprintf(w, "latency           %d samples = %.1f ms at %d Hz (window %d, hop %d)\n", info.LatencySamples, info.LatencyMs, info.SampleRate, info.Window, info.Hop)
+			fmt.Fprintf(w, "gain floor        %.4f (%.1f dB)\n", info.GainFloor, info.GainFloorDB)
+			keys := make([]string, 0, len(info.Meta))
+			for k := range info.Meta {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				v := info.Meta[k]
+				if len(v) > 100 {
+					v = v[:97] + "..."
+				}
+				fmt.Fprintf(w, "meta %-12s %s\n", k, strings.ReplaceAll(v, "\n", " "))
+			}
+			return nil
+		},
+	})
+}
+
+// modelInfo is what `ghostrnn info` prints; every figure is computed from the model.
+type modelInfo struct {
+	Summary        string            `json:"summary"`
+	Arch           enhancer.Arch     `json:"arch"`
+	Params         int               `json:"params"`
+	WeightBytes    int               `json:"weight_bytes"`
+	MACsPerFrame   int               `json:"macs_per_frame"`
+	MACsPerSec     float64           `json:"macs_per_second"`
+	SampleRate     int               `json:"sample_rate"`
+	Window         int               `json:"window"`
+	Hop            int               `json:"hop"`
+	LatencySamples int               `json:"latency_samples"`
+	LatencyMs      float64           `json:"latency_ms"`
+	GainFloor      float32           `json:"gain_floor"`
+	GainFloorDB    float64           `json:"gain_floor_db"`
+	Meta           map[string]string `json:"meta"`
+}
+
+func describeModel(m *enhancer.Model) modelInfo {
+	a, cfg := m.Arch, m.Config()
+	frames := float64(cfg.SampleRate) / float64(cfg.Hop)
+	cell := "GRU"
+	if a.Kind == enhancer.KindGhost {
+		cell = fmt.Sprintf("GhostGRU(r=%d, %d intrinsic + %d ghost, φ=%s)", a.Ratio, a.Intrinsic(), a.Hidden-a.Intrinsic(), a.GhostAct)
+	}
+	return modelInfo{
+		Summary:        fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins),
+		Arch:           a,
+		Params:         a.Params(),
+		WeightBytes:    4 * a.Params(),
+		MACsPerFrame:   a.MACsPerFrame(),
+		MACsPerSec:     float64(a.MACsPerFrame()) * frames,
+		SampleRate:     cfg.SampleRate,
+		Window:         cfg.Window,
+		Hop:            cfg.Hop,
+		LatencySamples: cfg.Latency(),
+		LatencyMs:      1000 * float64(cfg.Latency()) / float64(cfg.SampleRate),
+		GainFloor:      m.GainFloor,
+		GainFloorDB:    20 * log10(float64(m.GainFloor)),
+		Meta:           m.Meta,
+	}
+}
+
+func log10(x float64) float64 { return math.Log10(x) }
