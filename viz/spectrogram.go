@@ -79,7 +79,7 @@ func SavePNG(path string, panels []Panel, width vg.Length) error {
 		return fmt.Errorf("nothing to draw")
 	}
 	rowH := 2.4 * vg.Inch
-	img := vgimg.New(width, rowH*vg.Length(len(panels)))
+	img := vgimg.NewWith(vgimg.UseWH(width, rowH*vg.Length(len(panels))), vgimg.UseDPI(100))
 	dc := draw.New(img)
 	tmax := 0.0
 	for _, p := range panels {
