@@ -1,0 +1,339 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/ghostrnn/ghostrnn/audio/live"
+	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/models"
+)
+
+func init() {
+	Register(&ucli.Command{
+		Name:  "latency",
+		Usage: "measure the latency: algorithmic (impulse), compute per frame, and the devices' round trip",
+		Description: `(a) Algorithmic: an impulse through the enhancer, at the model rate and at
+    --rate; the delay must be the STFT's window − hop (160 samples = 10 ms at
+    16 kHz). Also the live pipeline's FIFO at --frames-per-buffer.
+(b) Compute: processing time per 10 ms frame (p50/p90/p99/max) and the real-time
+    factor over --seconds of generated noisy speech, for the model, --rate,
+    --in-channels and --channels mode.
+(c) Round trip: plays MLS probes on --output while capturing --input and finds
+    the delay by cross-correlation, next to PortAudio's reported latencies. It
+    needs the output routed back to the input (a cable, or a sound server
+    loopback); without one it says no loopback path was found. --no-device skips it.
+    By default the input and the output run as two streams aligned by their
+    callbacks' clock, which gives the devices' own round trip; --duplex measures
+    inside one full-duplex stream as live runs, frame-exact, but through
+    PortAudio's ALSA→PulseAudio path that figure changes from run to run by
+    whole buffers (the two directions start at different moments).`,
+		Flags: append(append(deviceFlags(),
+			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+			&ucli.Float64Flag{Name: "seconds", Value: 10, Usage: "audio seconds timed for the compute figures"},
+			&ucli.BoolFlag{Name: "no-device", Usage: "skip the device round trip (no audio device needed)"},
+			&ucli.IntFlag{Name: "repeat", Value: 3, Usage: "round-trip probes"},
+			&ucli.Float64Flag{Name: "level-db", Value: -20, Usage: "probe level in dBFS"},
+			&ucli.DurationFlag{Name: "max-delay", Value: 500 * time.Millisecond, Usage: "longest round trip searched"},
+			&ucli.Float64Flag{Name: "threshold", Value: 0.3, Usage: "normalised correlation a probe must reach to count as a loopback"},
+			&ucli.BoolFlag{Name: "duplex", Usage: "measure inside one full-duplex stream as live runs, instead of separate input and output streams aligned by their clock"},
+		), engineFlags...),
+		Action: runLatency,
+	})
+}
+
+// algoJSON is part (a) of the latency report.
+type algoJSON struct {
+	ModelRate       int     `json:"model_rate"`
+	Window          int     `json:"window"`
+	Hop             int     `json:"hop"`
+	ExpectedSamples int     `json:"expected_samples"`
+	ExpectedMs      float64 `json:"expected_ms"`
+	EngineSamples   int     `json:"engine_samples"`
+	EngineMs        float64 `json:"engine_ms"`
+	Rate            int     `json:"rate"`
+	StreamFrames    int     `json:"stream_frames"`
+	StreamMs        float64 `json:"stream_ms"`
+	StreamExpected  float64 `json:"stream_expected_frames"`
+	FramesPerBuffer int     `json:"frames_per_buffer"`
+	FIFOFrames      int     `json:"fifo_frames"`
+	PipelineFrames  int     `json:"pipeline_frames"`
+	PipelineMs      float64 `json:"pipeline_ms"`
+	OK              bool    `json:"ok"`
+}
+
+// computeJSON is part (b).
+type computeJSON struct {
+	Rate     int     `json:"rate"`
+	Channels int     `json:"channels"`
+	Mode     string  `json:"mode"`
+	Seconds  float64 `json:"seconds"`
+	Frames   int     `json:"frames"`
+	HopMs    float64 `json:"frame_ms"`
+	P50us    float64 `json:"p50_us"`
+	P90us    float64 `json:"p90_us"`
+	P99us    float64 `json:"p99_us"`
+	MaxUs    float64 `json:"max_us"`
+	MeanUs   float64 `json:"mean_us"`
+	RTF      float64 `json:"rtf"`
+}
+
+// roundTripJSON is part (c).
+type roundTripJSON struct {
+	Input           string  `json:"input"`
+	Output          string  `json:"output"`
+	Rate            int     `json:"rate"`
+	FramesPerBuffer int     `json:"frames_per_buffer"`
+	Latency         string  `json:"latency"`
+	ReportedInMs    float64 `json:"reported_input_ms"`
+	ReportedOutMs   float64 `json:"reported_output_ms"`
+	ReportedMs      float64 `json:"reported_total_ms"`
+	Threshold       float64 `json:"threshold"`
+	*live.RoundTrip
+	Message string `json:"message"`
+	Error   string `json:"error,omitempty"`
+}
+
+// latencyJSON is the whole report.
+type latencyJSON struct {
+	Model       string         `json:"model"`
+	Algorithmic algoJSON       `json:"algorithmic"`
+	Compute     computeJSON    `json:"compute"`
+	RoundTrip   *roundTripJSON `json:"round_trip,omitempty"`
+}
+
+func runLatency(c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return exitf(2, "latency takes no arguments (see ghostrnn latency --help)")
+	}
+	m, opts, mode, err := engineSetup(c)
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	if c.Float64("seconds") <= 0 || c.Float64("seconds") > 3600 {
+		return exitf(2, "--seconds %v: want 0 < seconds ≤ 3600", c.Float64("seconds"))
+	}
+	rep := latencyJSON{Model: c.String("model")}
+	if rep.Model == "" {
+		rep.Model = models.DefaultName
+	}
+
+	// Devices first, so that the rate and buffer defaults follow them.
+	var sc live.StreamConfig
+	var devErr error
+	useDevice := !c.Bool("no-device")
+	if useDevice {
+		defer live.Terminate()
+		sc, devErr = resolveStream(c, true)
+	}
+	rate, fpb, ch := c.Int("rate"), c.Int("frames-per-buffer"), c.Int("in-channels")
+	if useDevice && devErr == nil {
+		rate, fpb = sc.Rate, sc.FramesPerBuffer
+	}
+	if rate == 0 {
+		rate = 48000
+	}
+	if rate < 1000 || rate > 768000 {
+		return exitf(2, "--rate %d Hz is out of range", rate)
+	}
+	if fpb < 0 {
+		fpb = max(rate/100, 1)
+	}
+	if ch < 1 {
+		return exitf(2, "--in-channels %d must be ≥ 1", ch)
+	}
+	newStream := func(o enhancer.Options, r int) (*enhancer.Stream, error) {
+		return enhancer.NewStream(m, o, enhancer.StreamConfig{Rate: r, Channels: ch, Mode: mode}, newResampler)
+	}
+
+	// (a) Algorithmic latency.
+	cfg := m.Config()
+	a := algoJSON{ModelRate: cfg.SampleRate, Window: cfg.Window, Hop: cfg.Hop, ExpectedSamples: cfg.Window - cfg.Hop,
+		Rate: rate, FramesPerBuffer: fpb}
+	a.ExpectedMs = frameMs(a.ExpectedSamples, cfg.SampleRate)
+	eng, err := newStream(opts, cfg.SampleRate)
+	if err != nil {
+		return exitf(1, "%v", err)
+	}
+	er := live.ImpulseDelay(live.NewStreamProcessor(eng), ch, cfg.SampleRate)
+	a.EngineSamples, a.EngineMs = er.DelayFrames, frameMs(er.DelayFrames, cfg.SampleRate)
+	st, err := newStream(opts, rate)
+	if err != nil {
+		return exitf(1, "%v", err)
+	}
+	sr := live.ImpulseDelay(live.NewStreamProcessor(st), ch, rate)
+	a.StreamFrames, a.StreamMs, a.StreamExpected = sr.DelayFrames, frameMs(sr.DelayFrames, rate), sr.Expected
+	a.OK = er.DelayFrames == a.ExpectedSamples && er.OK() && sr.OK()
+	pipe, err := live.NewPipeline(live.PipelineConfig{Rate: rate, InChannels: ch, FramesPerBuffer: fpb,
+		NewProcessor: func() (live.Processor, error) {
+			s, err := newStream(opts, rate)
+			if err != nil {
+				return nil, err
+			}
+			return live.NewStreamProcessor(s), nil
+		}})
+	if err != nil {
+		return exitf(1, "%v", err)
+	}
+	a.FIFOFrames, a.PipelineFrames = pipe.FIFOLatency(), pipe.Latency()
+	a.PipelineMs = frameMs(a.PipelineFrames, rate)
+	rep.Algorithmic = a
+
+	// (b) Compute.
+	secs := c.Float64("seconds")
+	sig := noisySpeech(int(secs*float64(rate)), rate, ch)
+	cs, err := newStream(opts, rate)
+	if err != nil {
+		return exitf(1, "%v", err)
+	}
+	hop := max(rate/100, 1)
+	cr := live.MeasureCompute(live.NewStreamProcessor(cs), sig, ch, rate, hop)
+	rep.Compute = computeJSON{Rate: rate, Channels: ch, Mode: c.String("channels"), Seconds: secs, Frames: cr.Blocks,
+		HopMs: frameMs(hop, rate), P50us: usec(cr.P50), P90us: usec(cr.P90), P99us: usec(cr.P99), MaxUs: usec(cr.Max),
+		MeanUs: usec(cr.Mean), RTF: math.Round(cr.RTF*1e5) / 1e5}
+	if rep.Compute.Mode == "" {
+		rep.Compute.Mode = "each"
+	}
+
+	// (c) Device round trip.
+	var rtErr error
+	if useDevice {
+		rt := &roundTripJSON{Rate: sc.Rate, FramesPerBuffer: sc.FramesPerBuffer, Latency: sc.Latency, Threshold: c.Float64("threshold")}
+		rep.RoundTrip = rt
+		if devErr == nil {
+			rt.Input, rt.Output = sc.Input.Name, sc.Output.Name
+			if sc.OutChannels == 0 {
+				sc.OutChannels = 1
+			}
+			var res live.RoundTrip
+			res, rtErr = live.MeasureRoundTrip(live.RoundTripConfig{Stream: sc, LevelDB: c.Float64("level-db"),
+				Repeat: c.Int("repeat"), MaxDelay: c.Duration("max-delay"), Threshold: c.Float64("threshold"), Duplex: c.Bool("duplex")})
+			rt.RoundTrip = &res
+			rt.ReportedInMs, rt.ReportedOutMs = ms(res.ReportedIn), ms(res.ReportedOut)
+			rt.ReportedMs = math.Round((rt.ReportedInMs+rt.ReportedOutMs)*1000) / 1000
+		} else {
+			rtErr = devErr
+		}
+		switch {
+		case rtErr != nil:
+			rt.Error = rtErr.Error()
+			rt.Message = "round trip not measured: " + rtErr.Error()
+		case rt.RoundTrip.Found:
+			rt.Message = fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
+		default:
+			rt.Message = fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
+				rt.Confidence, rt.Threshold)
+		}
+	}
+
+	out := c.App.Writer
+	if out == nil {
+		out = os.Stdout
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printLatency(out, rep)
+	}
+	switch {
+	case !a.OK:
+		return exitf(1, "latency: the impulse came out after %d samples, not the expected %d", a.EngineSamples, a.ExpectedSamples)
+	case rtErr != nil:
+		if errors.Is(rtErr, live.ErrNoDevice) {
+			return exitf(1, "latency: %v (use --no-device to skip the round trip)", rtErr)
+		}
+		return exitf(1, "latency: %v", rtErr)
+	}
+	return nil
+}
+
+// printLatency writes the text report.
+func printLatency(w io.Writer, r latencyJSON) {
+	a, cp := r.Algorithmic, r.Compute
+	ok := func(b bool) string {
+		if b {
+			return "ok"
+		}
+		return "MISMATCH"
+	}
+	fmt.Fprintf(w, "algorithmic latency (impulse through the enhancer, model %s)\n", r.Model)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  expected\twindow %d − hop %d at %d Hz\t%d samples\t%.2f ms\n", a.Window, a.Hop, a.ModelRate, a.ExpectedSamples, a.ExpectedMs)
+	fmt.Fprintf(tw, "  engine\tat %d Hz\t%d samples\t%.2f ms\t%s\n", a.ModelRate, a.EngineSamples, a.EngineMs, ok(a.EngineSamples == a.ExpectedSamples))
+	fmt.Fprintf(tw, "  stream\tat %d Hz (resampled)\t%d frames\t%.2f ms\t%s\n", a.Rate, a.StreamFrames, a.StreamMs, ok(math.Abs(float64(a.StreamFrames)-a.StreamExpected) <= 0.5))
+	fmt.Fprintf(tw, "  live pipeline\t%s/buffer: + FIFO %d frames\t%d frames\t%.2f ms\n", bufferText(a.FramesPerBuffer), a.FIFOFrames, a.PipelineFrames, a.PipelineMs)
+	tw.Flush()
+	fmt.Fprintf(w, "compute (%d Hz, %d ch, %s, %.0f s of generated noisy speech)\n", cp.Rate, cp.Channels, cp.Mode, cp.Seconds)
+	fmt.Fprintf(w, "  per %.0f ms frame: p50 %.0f µs  p90 %.0f µs  p99 %.0f µs  max %.0f µs  (p99 = %.1f%% of the frame)\n",
+		cp.HopMs, cp.P50us, cp.P90us, cp.P99us, cp.MaxUs, cp.P99us/10/cp.HopMs)
+	fmt.Fprintf(w, "  real-time factor %.4f over %d frames\n", cp.RTF, cp.Frames)
+	if rt := r.RoundTrip; rt != nil {
+		if rt.Input == "" {
+			fmt.Fprintf(w, "device round trip\n  %s\n", rt.Message)
+			return
+		}
+		fmt.Fprintf(w, "device round trip (%q → %q, %d Hz, %s/buffer, latency %s)\n", rt.Output, rt.Input, rt.Rate, bufferText(rt.FramesPerBuffer), rt.Latency)
+		if rt.RoundTrip != nil && rt.Error == "" {
+			fmt.Fprintf(w, "  PortAudio reports: input %.1f ms + output %.1f ms = %.1f ms\n", rt.ReportedInMs, rt.ReportedOutMs, rt.ReportedMs)
+			if rt.Found {
+				var ds []string
+				for _, p := range rt.Probes {
+					ds = append(ds, fmt.Sprintf("%.2f", p.DelayMs))
+				}
+				how := "separate input and output streams"
+				if rt.Mode == "duplex" {
+					how = "one full-duplex stream"
+				}
+				fmt.Fprintf(w, "  measured (%s): %.2f ms = %.1f frames, confidence %.2f\n    probes %s ms; spread %.2f ms; %d xruns\n",
+					how, rt.DelayMs, rt.DelayFrames, rt.Confidence, strings.Join(ds, ", "), rt.SpreadMs, rt.Xruns)
+			} else {
+				fmt.Fprintf(w, "  measured: %s\n", rt.Message)
+			}
+		} else {
+			fmt.Fprintf(w, "  %s\n", rt.Message)
+		}
+	}
+}
+
+// noisySpeech is a generated stand-in for speech in noise, for timing: a
+// harmonic voice with a wandering pitch in syllable-like bursts over white
+// noise, with a stretch of digital silence; every channel differs a little.
+func noisySpeech(frames, rate, ch int) []float32 {
+	r := rand.New(rand.NewPCG(11, 13))
+	x := make([]float32, frames*ch)
+	var ph float64
+	for i := 0; i < frames; i++ {
+		t := float64(i) / float64(rate)
+		f0 := 130 + 50*math.Sin(2*math.Pi*0.4*t)
+		ph += 2 * math.Pi * f0 / float64(rate)
+		env := math.Max(0, math.Sin(2*math.Pi*3*t))
+		var v float64
+		for h := 1; h <= 12; h++ {
+			v += math.Sin(float64(h)*ph) / float64(h)
+		}
+		silent := int(t)%10 == 9 // one second in ten is digital silence
+		for c := 0; c < ch; c++ {
+			if !silent {
+				x[i*ch+c] = float32(0.15*env*v + 0.02*(r.Float64()*2-1))
+			}
+		}
+	}
+	return x
+}
+
+// usec converts a duration to microseconds, to 0.01 µs.
+func usec(d time.Duration) float64 { return math.Round(float64(d)/10) / 100 }
