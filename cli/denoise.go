@@ -29,7 +29,7 @@ var engineFlags = []ucli.Flag{
 	&ucli.StringFlag{Name: "model", Usage: "model file (default: the embedded GhostRNN model)"},
 	&ucli.Float64Flag{Name: "atten-lim-db", Value: enhancer.DefaultOptions.AttenLimDB, Usage: "maximum suppression in dB (0 = bypass)"},
 	&ucli.Float64Flag{Name: "mix", Value: 1, Usage: "wet share 0…1 of the output (0 = untouched input)"},
-	&ucli.StringFlag{Name: "channels", Value: "each", Usage: "each (own state per channel) or mono (enhance the downmix once)"},
+	&ucli.StringFlag{Name: "channels", Value: "each", Usage: "each (own state per channel), mono (enhance the downmix once), left or right (enhance one channel, e.g. a one-sided stereo microphone)"},
 }
 
 // engineSetup reads the engine flags: the model, its options and the channel mode.
