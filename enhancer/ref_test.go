@@ -214,6 +214,7 @@ func BenchmarkNetForward(b *testing.B) {
 	feat := make([]float32, DefaultArch.Features)
 	gain := make([]float32, DefaultArch.Bins)
 	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		n.Forward(gain, feat)
 	}
