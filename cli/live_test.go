@@ -49,24 +49,7 @@ func audioEnv(extra ...string) []string {
 // than timeout (a hang).
 func runAudio(t *testing.T, env []string, timeout time.Duration, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("ghostrnn %s did not finish within %v (hang); stderr:\n%s", strings.Join(args, " "), timeout, errb.String())
-	}
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{out.String(), errb.String(), code}
+	return runBin(t, env, nil, timeout, args...)
 }
 
 // alsaFiles writes in (float32 samples) to IN.raw and an ALSA configuration

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ghostrnn/ghostrnn/audio"
 )
@@ -47,10 +50,23 @@ type result struct {
 // ghostrnn runs the binary with args and optional stdin.
 func ghostrnn(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	return runBin(t, nil, stdin, 5*time.Minute, args...)
+}
+
+// runBin runs the binary with args, an environment (nil: this process's),
+// optional stdin and a timeout after which the test fails as a hang.
+func runBin(t *testing.T, env []string, stdin io.Reader, timeout time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("ghostrnn %s did not finish within %v (hang); stderr:\n%s", strings.Join(args, " "), timeout, errb.String())
+	}
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
