@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math"
+
+	"github.com/ghostrnn/ghostrnn/internal/kaiser"
 )
 
 // maxResampleFactor bounds the reduced up/down factors Resample accepts; the
@@ -16,7 +18,7 @@ const maxResampleFactor = 2000
 // resample): with p/q = to/from in lowest terms, the signal is upsampled by
 // p, filtered by the linear-phase FIR
 //
-//	h[t] = 2 p fc sinc(2 fc t) * kaiser(t; beta),  t = -L..L,
+//	h[t] = 2 p fc kaiser.Sinc(2 fc t) * kaiser(t; beta),  t = -L..L,
 //	fc = 1/(2 max(p,q)),  L = ceil((60-8) / (28.714 fc/10)),  beta = 0.1102 (60-8.7),
 //
 // normalised so that p*h sums to p (unit DC gain), and downsampled by q.
@@ -70,14 +72,14 @@ func octaveFilter(p, q int) []float64 {
 	beta := 0.1102 * (rejectionDB - 8.7)
 	n := 2*L + 1
 	h := make([]float64, n)
-	i0b := besselI0(beta)
+	i0b := kaiser.I0(beta)
 	alpha := float64(n-1) / 2
 	var sum float64
 	for i := range h {
 		t := float64(i - L)
 		r := (float64(i) - alpha) / alpha
-		win := besselI0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
-		h[i] = 2 * float64(p) * fc * sinc(2*fc*t) * win
+		win := kaiser.I0(beta*math.Sqrt(math.Max(0, 1-r*r))) / i0b
+		h[i] = 2 * float64(p) * fc * kaiser.Sinc(2*fc*t) * win
 		sum += h[i]
 	}
 	scale := float64(p) / sum
@@ -85,29 +87,6 @@ func octaveFilter(p, q int) []float64 {
 		h[i] *= scale
 	}
 	return h
-}
-
-// sinc is the normalised sinc sin(pi x)/(pi x), 1 at 0 (numpy.sinc).
-func sinc(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*x) / (math.Pi * x)
-}
-
-// besselI0 is the modified Bessel function of the first kind, order 0, by its
-// power series sum_k ((x/2)^k / k!)^2 (accurate to rounding for |x| < 30).
-func besselI0(x float64) float64 {
-	q := x * x / 4
-	sum, term := 1.0, 1.0
-	for k := 1; k < 500; k++ {
-		term *= q / float64(k*k)
-		sum += term
-		if term < sum*1e-17 {
-			break
-		}
-	}
-	return sum
 }
 
 func gcd(a, b int) int {

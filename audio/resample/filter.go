@@ -1,6 +1,10 @@
 package resample
 
-import "math"
+import (
+	"math"
+
+	"github.com/ghostrnn/ghostrnn/internal/kaiser"
+)
 
 // Filter design: the passband ends at passEdge × the lower Nyquist
 // frequency and the stopband starts at the lower Nyquist frequency, with
@@ -34,7 +38,7 @@ func table(inRate, outRate, l, taps int, beta float64) []float32 {
 	// Cutoff halfway through the transition band, in cycles per input frame.
 	fc := (1 + passEdge) / 2 * lower / 2 / float64(inRate)
 	half := float64(taps / 2)
-	i0b := besselI0(beta)
+	i0b := kaiser.I0(beta)
 	coefs := make([]float32, l*taps)
 	for p := 0; p < l; p++ {
 		frac := float64(p) / float64(l)
@@ -43,31 +47,10 @@ func table(inRate, outRate, l, taps int, beta float64) []float32 {
 			x := t / half
 			w := 0.0
 			if x > -1 && x < 1 {
-				w = besselI0(beta*math.Sqrt(1-x*x)) / i0b
+				w = kaiser.I0(beta*math.Sqrt(1-x*x)) / i0b
 			}
-			coefs[p*taps+j] = float32(2 * fc * sinc(2*fc*t) * w)
+			coefs[p*taps+j] = float32(2 * fc * kaiser.Sinc(2*fc*t) * w)
 		}
 	}
 	return coefs
-}
-
-func sinc(x float64) float64 {
-	if x == 0 {
-		return 1
-	}
-	return math.Sin(math.Pi*x) / (math.Pi * x)
-}
-
-// besselI0 is the modified Bessel function of the first kind, order 0.
-func besselI0(x float64) float64 {
-	sum, term := 1.0, 1.0
-	q := x * x / 4
-	for k := 1; k < 500; k++ {
-		term *= q / float64(k*k)
-		sum += term
-		if term < sum*1e-17 {
-			break
-		}
-	}
-	return sum
 }
