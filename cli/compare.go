@@ -88,7 +88,7 @@ func runCompare(c *ucli.Context) error {
 	peers := comparePeers(c.String("rnnn"), m, opts, mode)
 	var audioSec float64
 	for _, in := range ins {
-		x, rate, err := readMono(in.path, math.Inf(1))
+		x, rate, err := audio.ReadMono(in.path, math.Inf(1))
 		if err != nil {
 			return exitf(1, "%s: %v", in.path, err)
 		}
@@ -177,10 +177,12 @@ func comparePeers(rnnn string, m *enhancer.Model, opts enhancer.Options, mode en
 		arnndn.Name = fmt.Sprintf("ffmpeg arnndn (RNNoise %s)", filepath.Base(rnnn))
 		// arnndn runs at 48 kHz only; resample there and back to the input rate.
 		arnndn.run = func(ctx context.Context, in, out string) error {
-			_, rate, err := probeRate(in)
+			r, c, err := audio.Open(in)
 			if err != nil {
 				return err
 			}
+			rate := r.Format().SampleRate
+			c.Close()
 			return ff(fmt.Sprintf("aresample=48000,arnndn=m='%s',aresample=%d", abs, rate))(ctx, in, out)
 		}
 	}
@@ -206,11 +208,11 @@ func comparePeers(rnnn string, m *enhancer.Model, opts enhancer.Options, mode en
 
 // scorePair scores deg against ref after removing deg's known delay (seconds).
 func scorePair(ref, deg string, delay float64) (metrics.Scores, error) {
-	x, rx, err := readMono(ref, math.Inf(1))
+	x, rx, err := audio.ReadMono(ref, math.Inf(1))
 	if err != nil {
 		return metrics.Scores{}, fmt.Errorf("%s: %v", ref, err)
 	}
-	y, ry, err := readMono(deg, math.Inf(1))
+	y, ry, err := audio.ReadMono(deg, math.Inf(1))
 	if err != nil {
 		return metrics.Scores{}, fmt.Errorf("%s: %v", deg, err)
 	}
@@ -299,16 +301,3 @@ func copyFile(src, dst string) error {
 	}
 	return out.Close()
 }
-
-// probeRate returns the channel count and sample rate of an audio file.
-func probeRate(path string) (int, int, error) {
-	r, c, err := openAudio(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer c.Close()
-	return r.Format().Channels, r.Format().SampleRate, nil
-}
-
-// openAudio opens an audio file.
-func openAudio(path string) (audio.Reader, io.Closer, error) { return audio.Open(path) }

@@ -16,6 +16,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/metrics"
 )
 
@@ -255,11 +256,11 @@ func evalUnique(cands []string, what string) (string, string) {
 // evalScore reads, resamples, aligns and scores one pair.
 func evalScore(p evalPair, maxDelay float64) (evalRow, error) {
 	row := evalRow{File: p.name, Ref: p.ref, Deg: p.deg}
-	ref, fsRef, err := readMono(p.ref, math.Inf(1))
+	ref, fsRef, err := audio.ReadMono(p.ref, math.Inf(1))
 	if err != nil {
 		return row, fmt.Errorf("reference: %w", err)
 	}
-	deg, fsDeg, err := readMono(p.deg, math.Inf(1))
+	deg, fsDeg, err := audio.ReadMono(p.deg, math.Inf(1))
 	if err != nil {
 		return row, err
 	}

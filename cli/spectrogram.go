@@ -55,7 +55,7 @@ func init() {
 func drawSpectrograms(out string, files, titles []string, m *enhancer.Model, width float64) error {
 	var panels []viz.Panel
 	for i, f := range files {
-		x, rate, err := readMono(f, plotMaxSec)
+		x, rate, err := audio.ReadMono(f, plotMaxSec)
 		if err != nil {
 			return fmt.Errorf("%s: %v", f, err)
 		}
@@ -108,11 +108,6 @@ func gainMask(m *enhancer.Model, x []float32, rate int) (viz.Panel, error) {
 		return p, fmt.Errorf("too short for a gain mask")
 	}
 	return p, nil
-}
-
-// readMono reads up to maxSec seconds of path, averaging its channels.
-func readMono(path string, maxSec float64) ([]float32, int, error) {
-	return audio.ReadMono(path, maxSec)
 }
 
 // plotPath is the PNG written beside an output by denoise --plot.

@@ -177,25 +177,23 @@ func (e *Engine) frame(hop []float32) {
 	e.feat.Compute(e.fbuf, x)
 	e.net.Forward(e.gain, e.fbuf)
 
-	var ein, eg float64
+	// One pass: the model's raw gain feeds the speech-presence estimate, then
+	// the controls shape the gain that is applied.
+	mix := float32(e.opts.Mix)
+	bypass := e.opts.AttenLimDB == 0
+	var ein, eg, eout float64
 	for k, c := range x {
 		p := real(c)*real(c) + imag(c)*imag(c)
 		ein += p
 		eg += p * float64(e.gain[k])
-	}
-	mix := float32(e.opts.Mix)
-	bypass := e.opts.AttenLimDB == 0
-	var eout float64
-	for k, c := range x {
 		g := max(e.gain[k], e.floor)
 		if bypass {
 			g = 1
 		}
 		g = mix*g + (1 - mix)
 		e.gain[k] = g
-		y := c * complex(float64(g), 0)
-		e.spec[k] = y
-		eout += real(y)*real(y) + imag(y)*imag(y)
+		e.spec[k] = c * complex(float64(g), 0)
+		eout += p * float64(g) * float64(g)
 	}
 	e.syn.Frame(e.out, e.spec)
 
