@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,6 +46,9 @@ func init() {
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
+			&ucli.Float64Flag{Name: "sdr-weight", Value: train.DefaultLoss.SDRWeight, Usage: "weight of the per-sequence spectral SDR loss term (dB); 0 turns it off"},
+			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: floor (gain floor −80 dB instead of −30), under (over-suppression weighted 1×), sdr (no SDR term), speech-aug (no speed/EQ on speech), noise-aug (no EQ/tilt/rumble on noise); repeatable"},
+			&ucli.Float64Flag{Name: "under-weight", Value: train.DefaultLoss.UnderWeight, Usage: "loss weight of over-suppression (output below the clean magnitude) relative to residual noise"},
 			&ucli.IntFlag{Name: "val-every", Value: 250, Usage: "steps between validations and checkpoints"},
 			&ucli.StringSliceFlag{Name: "out", Usage: "best model file, one per --arch (default: RUN-DIR/best.safetensors)"},
 			&ucli.StringSliceFlag{Name: "run-dir", Usage: "directory for checkpoints and logs, one per --arch (default: train/runs/ARCH-TIME)"},
@@ -114,6 +118,23 @@ func runTrain(c *ucli.Context) error {
 		cfg.Batch, cfg.Seed, cfg.Threads = c.Int("batch"), c.Uint64("seed"), threads
 		cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
 		cfg.Mix.Seconds = c.Float64("seconds")
+		cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
+		for _, a := range c.StringSlice("ablate") {
+			switch a {
+			case "floor":
+				cfg.Loss.GainFloor = math.Pow(10, -80.0/20)
+			case "under":
+				cfg.Loss.UnderWeight = 1
+			case "sdr":
+				cfg.Loss.SDRWeight = 0
+			case "speech-aug":
+				cfg.Mix.SpeedProb, cfg.Mix.SpeechEQProb = 0, 0
+			case "noise-aug":
+				cfg.Mix.NoiseEQProb, cfg.Mix.RumbleProb = 0, 0
+			default:
+				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug or noise-aug)", a)
+			}
+		}
 		cfg.RunDir, cfg.Resume = runDir, c.Bool("resume") || c.Bool("export")
 		if len(outs) > 0 {
 			cfg.Out = outs[i]

@@ -211,6 +211,7 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 // stream starts in inference.
 type Spectra struct {
 	Feat, XC, SC, PC []float32
+	XP, XS, SS       []float32
 	Frames           int
 }
 
@@ -222,7 +223,8 @@ func Analyze(noisy, clean []float32, features int, c float64) Spectra {
 	fz, _ := dsp.NewFeaturizer(cfg, features)
 	h, k := cfg.Hop, cfg.Bins()
 	nt := len(noisy) / h
-	sp := Spectra{Frames: nt, Feat: make([]float32, nt*features), XC: make([]float32, nt*k), SC: make([]float32, nt*k), PC: make([]float32, nt*k)}
+	sp := Spectra{Frames: nt, Feat: make([]float32, nt*features), XC: make([]float32, nt*k), SC: make([]float32, nt*k), PC: make([]float32, nt*k),
+		XP: make([]float32, nt*k), XS: make([]float32, nt*k), SS: make([]float32, nt*k)}
 	for t := 0; t < nt; t++ {
 		X := an.Frame(noisy[t*h : (t+1)*h])
 		fz.Compute(sp.Feat[t*features:(t+1)*features], X)
@@ -242,6 +244,7 @@ func Analyze(noisy, clean []float32, features int, c float64) Spectra {
 				}
 			}
 			sp.XC[t*k+i], sp.SC[t*k+i], sp.PC[t*k+i] = float32(xc), float32(sc), float32(sc*cos)
+			sp.XP[t*k+i], sp.XS[t*k+i], sp.SS[t*k+i] = float32(px), float32(real(x)*real(s)+imag(x)*imag(s)), float32(ps)
 		}
 	}
 	return sp
@@ -259,7 +262,8 @@ type Batch struct {
 func NewBatch(sp []Spectra, features, bins int) *Batch {
 	nb, nt := len(sp), sp[0].Frames
 	bt := &Batch{B: nb, T: nt, Feat: make([]float32, nb*nt*features)}
-	bt.Targets = Targets[float32]{XC: make([]float32, nb*nt*bins), SC: make([]float32, nb*nt*bins), PC: make([]float32, nb*nt*bins)}
+	mk := func() []float32 { return make([]float32, nb*nt*bins) }
+	bt.Targets = Targets[float32]{B: nb, K: bins, XC: mk(), SC: mk(), PC: mk(), XP: mk(), XS: mk(), SS: mk()}
 	for b, s := range sp {
 		for t := 0; t < nt; t++ {
 			row := t*nb + b
@@ -267,6 +271,9 @@ func NewBatch(sp []Spectra, features, bins int) *Batch {
 			copy(bt.Targets.XC[row*bins:(row+1)*bins], s.XC[t*bins:(t+1)*bins])
 			copy(bt.Targets.SC[row*bins:(row+1)*bins], s.SC[t*bins:(t+1)*bins])
 			copy(bt.Targets.PC[row*bins:(row+1)*bins], s.PC[t*bins:(t+1)*bins])
+			copy(bt.Targets.XP[row*bins:(row+1)*bins], s.XP[t*bins:(t+1)*bins])
+			copy(bt.Targets.XS[row*bins:(row+1)*bins], s.XS[t*bins:(t+1)*bins])
+			copy(bt.Targets.SS[row*bins:(row+1)*bins], s.SS[t*bins:(t+1)*bins])
 		}
 	}
 	return bt

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"math/cmplx"
 	"math/rand"
 	"testing"
 
@@ -17,12 +18,27 @@ func tinyArch(kind string, act string) enhancer.Arch {
 	return a
 }
 
-func randomTargets[T Float](rng *rand.Rand, n int) *Targets[T] {
-	tg := &Targets[T]{XC: make([]T, n), SC: make([]T, n), PC: make([]T, n)}
+// randomTargets draws consistent targets for nb sequences of k bins from
+// random complex spectra X and S (|S| = 0 in the last sequence, as in a
+// noise-only example, when nb > 1).
+func randomTargets[T Float](rng *rand.Rand, nb, k, n int) *Targets[T] {
+	mk := func() []T { return make([]T, n) }
+	tg := &Targets[T]{B: nb, K: k, XC: mk(), SC: mk(), PC: mk(), XP: mk(), XS: mk(), SS: mk()}
+	const c = 0.3
 	for i := 0; i < n; i++ {
-		tg.XC[i] = T(0.2 + rng.Float64())
-		tg.SC[i] = T(rng.Float64() * 1.2)
-		tg.PC[i] = tg.SC[i] * T(2*rng.Float64()-1)
+		x := complex(0.2+rng.Float64(), 2*rng.Float64()-1)
+		s := complex(1.2*rng.Float64(), 2*rng.Float64()-1)
+		if nb > 1 && i/k%nb == nb-1 {
+			s = 0
+		}
+		ax, as := cmplx.Abs(x), cmplx.Abs(s)
+		cos := 0.0
+		if as > 0 {
+			cos = (real(x)*real(s) + imag(x)*imag(s)) / (ax * as)
+		}
+		tg.XC[i], tg.SC[i] = T(math.Pow(ax, c)), T(math.Pow(as, c))
+		tg.PC[i] = tg.SC[i] * T(cos)
+		tg.XP[i], tg.XS[i], tg.SS[i] = T(ax*ax), T(ax*as*cos), T(as*as)
 	}
 	return tg
 }
@@ -53,9 +69,10 @@ func TestGradientCheck(t *testing.T) {
 			for i := range feat {
 				feat[i] = 2*rng.Float64() - 1
 			}
-			tg := randomTargets[float64](rng, nb*nt*a.Bins)
+			tg := randomTargets[float64](rng, nb, a.Bins, nb*nt*a.Bins)
 			cfg := DefaultLoss
 			cfg.GainFloor = 1e-4
+			cfg.SDRWeight = 0.05
 			loss := func() float64 {
 				g := net.Forward(feat, nb, nt)
 				return Loss(cfg, g, tg, net.DOut())
@@ -103,7 +120,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			for i := range feat {
 				feat[i] = float32(rng.NormFloat64() * 0.3)
 			}
-			tg := randomTargets[float32](rng, nb*nt*a.Bins)
+			tg := randomTargets[float32](rng, nb, a.Bins, nb*nt*a.Bins)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				g := net.Forward(feat, nb, nt)
