@@ -433,14 +433,17 @@ func (t *Trainer) step(rs *runState, b *Batch) error {
 	return nil
 }
 
-// exploded reports a loss above 50× the median of the recent good losses.
+// exploded reports a loss above 50× the median of the recent good losses,
+// both measured from the loss's lower bound −30·SDRWeight (the SDR term
+// rewards at most 30 dB; the other terms are ≥ 0).
 func (t *Trainer) exploded(recent []float64, loss float64) bool {
 	if len(recent) < 50 {
 		return false
 	}
+	lo := -30 * t.cfg.Loss.SDRWeight
 	s := append([]float64(nil), recent...)
 	sort.Float64s(s)
-	return loss > 50*s[len(s)/2]
+	return loss-lo > 50*(s[len(s)/2]-lo)
 }
 
 func (t *Trainer) record(r Record) {
