@@ -44,8 +44,9 @@ type LossConfig struct {
 }
 
 // DefaultLoss is the shipped recipe's loss: c = 0.3, 0.7·magnitude +
-// 0.3·complex, over-suppression weighted 2×, gain floor −30 dB.
-var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, UnderWeight: 2, GainFloor: math.Pow(10, -30.0/20)}
+// 0.3·complex, over-suppression weighted 2×, gain floor −30 dB, plus
+// 0.01 × the spectral SDR term in dB.
+var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, UnderWeight: 2, GainFloor: math.Pow(10, -30.0/20), SDRWeight: 0.01}
 
 // Targets are the per-bin inputs of the loss for one batch of B sequences
 // of K bins, time-major [T·B, K] (row t·B + b): XC = |X|^c, SC = |S|^c,
