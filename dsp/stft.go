@@ -9,13 +9,14 @@
 // Synthesis overlap-adds y += w · irFFT(Y_t)/N and emits H samples per frame.
 // Because w² overlap-adds to exactly 1 at hop H = N/2, an all-ones gain
 // reproduces the input delayed by N - H samples (the algorithmic latency).
+// The transforms are the package's own real FFT (fft.go: one mixed-radix
+// complex FFT of length N/2, about 4× faster than gonum's fourier.FFT at
+// N = 320), checked against O(N²) sums and go-dsp in the tests.
 package dsp
 
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/dsp/fourier"
 )
 
 // Config sets the framing of the STFT.
@@ -63,8 +64,7 @@ type Analyzer struct {
 	cfg  Config
 	win  []float64
 	buf  []float64 // last N input samples
-	tmp  []float64 // windowed frame
-	fft  *fourier.FFT
+	fft  *rfft
 	spec []complex128
 }
 
@@ -77,8 +77,7 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 		cfg:  cfg,
 		win:  Window(cfg.Window),
 		buf:  make([]float64, cfg.Window),
-		tmp:  make([]float64, cfg.Window),
-		fft:  fourier.NewFFT(cfg.Window),
+		fft:  newRFFT(cfg.Window),
 		spec: make([]complex128, cfg.Bins()),
 	}, nil
 }
@@ -95,10 +94,8 @@ func (a *Analyzer) Frame(hop []float32) []complex128 {
 	for i, v := range hop {
 		a.buf[n-h+i] = float64(v)
 	}
-	for i, v := range a.buf {
-		a.tmp[i] = v * a.win[i]
-	}
-	return a.fft.Coefficients(a.spec, a.tmp)
+	a.fft.forward(a.spec, a.buf, a.win)
+	return a.spec
 }
 
 // Reset clears the analysis history to silence.
@@ -114,7 +111,7 @@ type Synthesizer struct {
 	win []float64
 	ola []float64 // N samples of overlap-add accumulator
 	tmp []float64
-	fft *fourier.FFT
+	fft *rfft
 }
 
 // NewSynthesizer returns a synthesizer for cfg with an empty overlap buffer.
@@ -127,7 +124,7 @@ func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 		win: Window(cfg.Window),
 		ola: make([]float64, cfg.Window),
 		tmp: make([]float64, cfg.Window),
-		fft: fourier.NewFFT(cfg.Window),
+		fft: newRFFT(cfg.Window),
 	}, nil
 }
 
@@ -135,7 +132,7 @@ func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 // out, which must have length H. spec must have length N/2 + 1.
 func (s *Synthesizer) Frame(out []float32, spec []complex128) {
 	n, h := s.cfg.Window, s.cfg.Hop
-	s.fft.Sequence(s.tmp, spec)
+	s.fft.inverse(s.tmp, spec)
 	inv := 1 / float64(n)
 	for i := range s.ola {
 		s.ola[i] += s.tmp[i] * s.win[i] * inv

@@ -75,7 +75,7 @@ func TestSpectrumMatchesGoDSP(t *testing.T) {
 		want := godsp.FFTReal(frame)
 		for k := range got {
 			if d := cmplx.Abs(got[k] - want[k]); d > 1e-4 {
-				t.Fatalf("frame at %d bin %d: gonum %v, go-dsp %v", f, k, got[k], want[k])
+				t.Fatalf("frame at %d bin %d: %v, go-dsp %v", f, k, got[k], want[k])
 			}
 		}
 	}

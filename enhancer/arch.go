@@ -173,17 +173,26 @@ func (m *Model) InitRandom(rng *rand.Rand) {
 
 func hasSuffix(s, suf string) bool { return len(s) >= len(suf) && s[len(s)-len(suf):] == suf }
 
-// activation returns φ by name.
-func activation(name string) (func(float32) float32, error) {
+// activation returns φ by name, applied elementwise: dst[i] = φ(src[i]).
+// dst may be src.
+func activation(name string) (func(dst, src []float32), error) {
 	switch name {
 	case "tanh", "":
-		return fastmath.Tanh32, nil
+		return fastmath.TanhVec, nil
 	case "relu":
-		return func(x float32) float32 { return max(x, 0) }, nil
+		return reluVec, nil
 	case "identity":
-		return func(x float32) float32 { return x }, nil
+		return func(dst, src []float32) { copy(dst, src) }, nil
 	}
 	return nil, fmt.Errorf("unknown ghost activation %q (want tanh, relu or identity)", name)
+}
+
+// reluVec sets dst[i] = max(src[i], 0).
+func reluVec(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = max(x, 0)
+	}
 }
 
 // Config returns the STFT framing the model was trained with, from its

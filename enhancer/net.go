@@ -2,8 +2,8 @@ package enhancer
 
 import (
 	"github.com/ghostrnn/ghostrnn/internal/fastmath"
+	"github.com/ghostrnn/ghostrnn/internal/vec32"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
@@ -22,8 +22,8 @@ type gruLayer struct {
 // It allocates nothing per frame.
 type Net struct {
 	arch   Arch
-	phi    func(float32) float32
-	win    blas32.General // [H, F]
+	phi    func(dst, src []float32) // φ of the ghost map, elementwise
+	win    blas32.General           // [H, F]
 	bin    []float32
 	wout   blas32.General // [K, H]
 	bout   []float32
@@ -85,46 +85,47 @@ func (n *Net) Reset() {
 // The recurrent state advances by one step.
 func (n *Net) Forward(gain, feat []float32) {
 	gemv(n.a0, n.win, feat, n.bin)
-	for i, v := range n.a0 {
-		n.a0[i] = tanh32(v)
-	}
+	fastmath.TanhVec(n.a0, n.a0)
 	x := n.a0
 	for i := range n.layers {
 		n.layers[i].step(x, n.phi)
 		x = n.layers[i].s
 	}
 	gemv(gain, n.wout, x, n.bout)
-	for i, v := range gain {
-		gain[i] = sigmoid32(v)
-	}
+	fastmath.SigmoidVec(gain, gain)
 }
 
 // step advances the layer by one frame with input x; the new state is l.s.
-func (l *gruLayer) step(x []float32, phi func(float32) float32) {
+// The gates are computed in place in l.gi, each activation over a whole
+// vector: [r; z] = σ(gi[:2m] + gh[:2m]), n = tanh(gi[2m:] + r·gh[2m:]),
+// h ← (1 − z)·n + z·h.
+func (l *gruLayer) step(x []float32, phi func(dst, src []float32)) {
 	m := l.m
 	gemv(l.gi, l.wih, x, l.bih)
 	gemv(l.gh, l.whh, l.s, l.bhh)
-	h := l.s[:m]
-	for j := 0; j < m; j++ {
-		r := sigmoid32(l.gi[j] + l.gh[j])
-		z := sigmoid32(l.gi[m+j] + l.gh[m+j])
-		nn := tanh32(l.gi[2*m+j] + r*l.gh[2*m+j])
-		h[j] = (1-z)*nn + z*h[j]
+	rz, gn := l.gi[:2*m], l.gi[2*m:3*m]
+	for j, v := range l.gh[:2*m] {
+		rz[j] += v
+	}
+	fastmath.SigmoidVec(rz, rz)
+	for j, v := range l.gh[2*m : 3*m] {
+		gn[j] += rz[j] * v
+	}
+	fastmath.TanhVec(gn, gn)
+	h, z := l.s[:m], rz[m:]
+	for j, nn := range gn {
+		h[j] = (1-z[j])*nn + z[j]*h[j]
 	}
 	if m < l.h {
 		g := l.s[m:]
 		gemv(g, l.wg, h, l.bg)
-		for j, v := range g {
-			g[j] = phi(v)
-		}
+		phi(g, g)
 	}
 }
 
-// gemv sets y = A x + b.
+// gemv sets y = A x + b (y[i] = b[i] + Σ_j A[i,j]·x[j]); A is a.Rows×a.Cols
+// with a.Stride = a.Cols, len(y) = a.Rows, len(x) = a.Cols.
 func gemv(y []float32, a blas32.General, x, b []float32) {
 	copy(y, b)
-	blas32.Gemv(blas.NoTrans, 1, a, blas32.Vector{N: len(x), Inc: 1, Data: x}, 1, blas32.Vector{N: len(y), Inc: 1, Data: y})
+	vec32.MulVecAdd(y[:a.Rows], a.Data, x[:a.Cols])
 }
-
-func sigmoid32(x float32) float32 { return fastmath.Sigmoid32(x) }
-func tanh32(x float32) float32    { return fastmath.Tanh32(x) }

@@ -18,8 +18,9 @@
 // through cgo when built with -tags openblas (Debian package
 // libopenblas-dev), otherwise to gonum's pure-Go sgemm (about 2.5× slower).
 // Transcendentals on the float32 path use expFast/logFast (error ≤ 1e-8,
-// below float32 resolution), which is why the training forward pass matches
-// enhancer.Net's gains to float32 rounding.
+// below float32 resolution) and the activations fastmath.Sigmoid32/Tanh32,
+// the very functions enhancer.Net applies, which is why the training forward
+// pass matches enhancer.Net's gains to float32 rounding.
 //
 // # Loss
 //

@@ -31,12 +31,20 @@ func logT[T Float](x T) T {
 	return T(math.Log(float64(x)))
 }
 
-func sigmoid[T Float](x T) T { return 1 / (1 + exp(-x)) }
+// sigmoid is σ(x) = 1/(1 + e^−x): fastmath.Sigmoid32 on the float32 path
+// (the function enhancer.Net applies, bit for bit), math.Exp on float64.
+func sigmoid[T Float](x T) T {
+	if is32[T]() {
+		return T(fastmath.Sigmoid32(float32(x)))
+	}
+	return 1 / (1 + exp(-x))
+}
 
-// tanhf is tanh(x) = 1 − 2/(e^{2x} + 1) on the float32 path, math.Tanh on float64.
+// tanhf is tanh(x): fastmath.Tanh32 on the float32 path (as enhancer.Net),
+// math.Tanh on float64.
 func tanhf[T Float](x T) T {
 	if is32[T]() {
-		return T(1 - 2/(expFast(2*float64(x))+1))
+		return T(fastmath.Tanh32(float32(x)))
 	}
 	return T(math.Tanh(float64(x)))
 }

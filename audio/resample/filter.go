@@ -11,7 +11,7 @@ import (
 // stopband attenuation attenuation dB (Kaiser's formulas).
 const (
 	passEdge    = 0.9
-	attenuation = 110.0
+	attenuation = 100.0
 )
 
 // MaxCoefficients bounds the filter table (L phases × taps). Rate pairs with

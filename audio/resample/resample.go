@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/ghostrnn/ghostrnn/internal/vec32"
 )
 
 // Resampler converts one interleaved stream from one rate to another. It is
@@ -13,6 +13,7 @@ type Resampler struct {
 	in, out  int // rates
 	ch       int
 	l, m     int // out/g, in/g: output k is at input time k*m/l
+	mq, mr   int // m = mq*l + mr: per output, base advances mq (+1 on phase wrap)
 	taps     int
 	half     int // taps/2: look-ahead in input frames
 	coefs    []float32
@@ -47,6 +48,7 @@ func New(inRate, outRate, channels int) (*Resampler, error) {
 		return nil, fmt.Errorf("resample: ratio %d/%d needs a %d-phase filter, too large (pick a rate with a simpler ratio)", r.l, r.m, r.l)
 	}
 	r.taps, r.half = taps, taps/2
+	r.mq, r.mr = r.m/r.l, r.m%r.l
 	r.coefs = table(inRate, outRate, r.l, taps, beta)
 	r.Reset()
 	return r, nil
@@ -156,17 +158,32 @@ func (r *Resampler) emitUntil(dst []float32, kEnd int64) []float32 {
 	dst = slices.Grow(dst, n*r.ch)
 	at := len(dst)
 	dst = dst[:at+n*r.ch]
+	// Output k+1 is at input time (k·m + m)/l: with phase = k·m mod l and
+	// m = mq·l + mr, base grows by mq, plus one when phase + mr wraps past l.
 	for i := 0; i < n; i++ {
 		off := int(r.base - int64(r.half) + 1 - r.histBase)
+		if r.phase == 0 && r.m == 1 && r.ch == 1 && n-i >= r.l {
+			// Integer upsampling, mono: the next l outputs are phases
+			// 0 … l−1 of one history window, the whole table times it.
+			// Each row is summed as dot sums it, so the output does not
+			// depend on which path computed it.
+			y := dst[at : at+r.l]
+			clear(y)
+			vec32.MulVecAdd(y, r.coefs, r.hist[0][off:off+r.taps])
+			at += r.l
+			i += r.l - 1
+			r.base++
+			continue
+		}
 		c0 := r.coefs[r.phase*r.taps : (r.phase+1)*r.taps]
 		for c, h := range r.hist {
 			dst[at+c] = dot(c0, h[off:off+r.taps])
 		}
 		at += r.ch
-		r.phase += r.m
-		if r.phase >= r.l {
-			r.base += int64(r.phase / r.l)
-			r.phase %= r.l
+		r.base += int64(r.mq)
+		if r.phase += r.mr; r.phase >= r.l {
+			r.phase -= r.l
+			r.base++
 		}
 	}
 	r.nOut = kEnd
@@ -174,15 +191,10 @@ func (r *Resampler) emitUntil(dst []float32, kEnd int64) []float32 {
 }
 
 // dot returns the inner product of the filter phase coef and the history
-// window h (len(h) >= len(coef)) with gonum's SSE kernel. That kernel peels
-// scalar products until its second operand is 16-byte aligned; passing the
-// filter table there (every phase starts a multiple of 32 bytes into one
-// allocation) fixes the summation order, so output never depends on where
-// the history happens to sit in memory or on how the stream was chunked.
-func dot(coef, h []float32) float32 {
-	n := len(coef)
-	return blas32.Dot(blas32.Vector{N: n, Inc: 1, Data: h[:n]}, blas32.Vector{N: n, Inc: 1, Data: coef})
-}
+// window h (len(h) >= len(coef)). vec32.Dot sums in an order fixed by the
+// length alone, so output never depends on where the history happens to sit
+// in memory or on how the stream was chunked.
+func dot(coef, h []float32) float32 { return vec32.Dot(coef, h) }
 
 func gcd(a, b int) int {
 	for b != 0 {

@@ -1,7 +1,8 @@
 // Package fastmath holds the exponential, logarithm and the activations
-// derived from them that inference and training share, so both compute the
-// same functions bit for bit. Each is several times cheaper than the math
-// package and accurate far below float32 resolution.
+// (sigmoid and tanh, scalar and over whole vectors) that inference and
+// training share, so both compute the same functions bit for bit. Each is
+// several times cheaper than the math package and accurate far below float32
+// resolution.
 package fastmath
 
 import "math"
@@ -38,9 +39,3 @@ func Log(x float64) float64 {
 	p := 2 * s * (1 + s2*(1.0/3+s2*(1.0/5+s2*(1.0/7+s2*(1.0/9+s2*(1.0/11+s2*(1.0/13)))))))
 	return float64(e)*math.Ln2 + p
 }
-
-// Sigmoid32 returns 1/(1 + e^−x) in float32.
-func Sigmoid32(x float32) float32 { return float32(1 / (1 + Exp(-float64(x)))) }
-
-// Tanh32 returns tanh x = 1 − 2/(e^{2x} + 1) in float32.
-func Tanh32(x float32) float32 { return float32(1 - 2/(Exp(2*float64(x))+1)) }

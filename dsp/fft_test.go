@@ -1,0 +1,153 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"math/rand"
+	"testing"
+
+	godsp "github.com/mjibson/go-dsp/fft"
+	"gonum.org/v1/gonum/dsp/fourier"
+)
+
+// naiveDFT is the O(n²) real DFT X_k = Σ_j x_j·e^{−2πijk/n}, k = 0 … n/2.
+func naiveDFT(x []float64) []complex128 {
+	n := len(x)
+	X := make([]complex128, n/2+1)
+	for k := range X {
+		for j, v := range x {
+			X[k] += complex(v, 0) * cmplx.Rect(1, -2*math.Pi*float64(j*k%n)/float64(n))
+		}
+	}
+	return X
+}
+
+// naiveInverse is x_j = Σ_{k<n} X_k·e^{+2πijk/n} with X_{n−k} = X*_k and
+// the imaginary parts of X_0 and X_{n/2} dropped.
+func naiveInverse(X []complex128, n int) []float64 {
+	x := make([]float64, n)
+	for j := range x {
+		for k := 0; k < n; k++ {
+			var c complex128
+			switch {
+			case k == 0 || k == n/2:
+				c = complex(real(X[k]), 0)
+			case k < n/2:
+				c = X[k]
+			default:
+				c = cmplx.Conj(X[n-k])
+			}
+			x[j] += real(c * cmplx.Rect(1, 2*math.Pi*float64(j*k%n)/float64(n)))
+		}
+	}
+	return x
+}
+
+// TestRFFT checks forward and inverse against the O(n²) sums for lengths
+// that exercise every butterfly (radix 2, 3, 4, 5 and the generic one).
+func TestRFFT(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for _, n := range []int{2, 4, 6, 8, 10, 14, 18, 30, 64, 98, 154, 320, 960} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			f := newRFFT(n)
+			x, w := make([]float64, n), make([]float64, n)
+			for i := range x {
+				x[i], w[i] = rng.NormFloat64(), 1
+			}
+			got := make([]complex128, n/2+1)
+			f.forward(got, x, w)
+			want := naiveDFT(x)
+			tol := 1e-12 * float64(n)
+			for k := range want {
+				if d := cmplx.Abs(got[k] - want[k]); d > tol {
+					t.Fatalf("forward bin %d: %v, want %v", k, got[k], want[k])
+				}
+			}
+			X := make([]complex128, n/2+1)
+			for k := range X {
+				X[k] = complex(rng.NormFloat64(), rng.NormFloat64())
+			}
+			y := make([]float64, n)
+			f.inverse(y, X)
+			for j, v := range naiveInverse(X, n) {
+				if math.Abs(y[j]-v) > tol {
+					t.Fatalf("inverse sample %d: %v, want %v", j, y[j], v)
+				}
+			}
+		})
+	}
+}
+
+// TestRFFTMatchesGoDSP compares the windowed forward transform of the
+// default framing with go-dsp's FFT, an independent implementation.
+func TestRFFTMatchesGoDSP(t *testing.T) {
+	n := DefaultConfig.Window
+	f := newRFFT(n)
+	x := make([]float64, n)
+	for i, v := range randomSignal(n, 9) {
+		x[i] = float64(v)
+	}
+	w := Window(n)
+	got := make([]complex128, n/2+1)
+	f.forward(got, x, w)
+	xw := make([]float64, n)
+	for i := range x {
+		xw[i] = x[i] * w[i]
+	}
+	want := godsp.FFTReal(xw)
+	for k := range got {
+		if d := cmplx.Abs(got[k] - want[k]); d > 1e-12 {
+			t.Fatalf("bin %d: %v, go-dsp %v", k, got[k], want[k])
+		}
+	}
+}
+
+func TestRadices(t *testing.T) {
+	for _, tc := range []struct {
+		m    int
+		want []int
+	}{
+		{1, nil}, {160, []int{4, 4, 2, 5}}, {480, []int{4, 4, 2, 3, 5}}, {77, []int{7, 11}}, {9, []int{3, 3}},
+	} {
+		if got := radices(tc.m); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("radices(%d) = %v, want %v", tc.m, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkRFFT320 is one forward and one inverse transform of length 320.
+func BenchmarkRFFT320(b *testing.B) {
+	n := DefaultConfig.Window
+	f := newRFFT(n)
+	x, y, w := make([]float64, n), make([]float64, n), Window(n)
+	for i := range x {
+		x[i] = math.Sin(float64(i))
+	}
+	X := make([]complex128, n/2+1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		f.forward(X, x, w)
+		f.inverse(y, X)
+	}
+}
+
+// BenchmarkGonumFFT320 is BenchmarkRFFT320 with gonum's fourier.FFT (which
+// the STFT used before), windowing included.
+func BenchmarkGonumFFT320(b *testing.B) {
+	n := DefaultConfig.Window
+	f := fourier.NewFFT(n)
+	x, xw, y, w := make([]float64, n), make([]float64, n), make([]float64, n), Window(n)
+	for i := range x {
+		x[i] = math.Sin(float64(i))
+	}
+	X := make([]complex128, n/2+1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for j := range x {
+			xw[j] = x[j] * w[j]
+		}
+		f.Coefficients(X, xw)
+		f.Sequence(y, X)
+	}
+}

@@ -1,0 +1,194 @@
+package dsp
+
+// transform replaces the contents of f.a by their unnormalised DFT of length
+// m, Z_k = Σ_j z_j·e^{−2πijk/m}, and returns the buffer holding the result
+// (f.a or f.b).
+//
+// It is a Stockham autosort FFT, decimation in frequency: a pass of radix r
+// over sub-transforms of length l (stride s = m/l between their elements)
+// reads a_t = x[q + s(p + t·l/r)], t < r, for p < l/r, q < s, and writes
+// y[q + s(rp + u)] = (Σ_t a_t·e^{−2πi·tu/r})·e^{−2πi·pu/l}, u < r. After
+// the last pass the output is in natural order, with no bit reversal.
+func (f *rfft) transform() []complex128 {
+	x, y := f.a, f.b
+	s := 1
+	for i := range f.stages {
+		st := &f.stages[i]
+		switch st.r {
+		case 2:
+			pass2(y, x, st, s)
+		case 3:
+			pass3(y, x, st, s)
+		case 4:
+			pass4(y, x, st, s)
+		case 5:
+			pass5(y, x, st, s)
+		default:
+			passGeneric(y, x, st, s, f.tmp)
+		}
+		x, y = y, x
+		s *= st.r
+	}
+	return x
+}
+
+// The passes below take, for each p, the r input rows x[s(p+t·l/r) : +s]
+// and the r output rows y[s(rp+u) : +s] as slices of length s, so the
+// inner loops run without index arithmetic or bounds checks.
+
+// Radix-2: c₀ = a₀ + a₁, c₁ = a₀ − a₁.
+func pass2(y, x []complex128, st *fftStage, s int) {
+	m := st.l / 2
+	for p := 0; p < m; p++ {
+		w1 := st.tw[p]
+		x0, x1 := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s]
+		o := 2 * s * p
+		y0, y1 := y[o:o+s], y[o+s:o+2*s]
+		x1, y0, y1 = x1[:len(x0)], y0[:len(x0)], y1[:len(x0)]
+		for q, a0 := range x0 {
+			a1 := x1[q]
+			y0[q] = a0 + a1
+			y1[q] = (a0 - a1) * w1
+		}
+	}
+}
+
+// Radix-3: with ω = e^{−2πi/3} = −½ − i·√3/2,
+// c₀ = a₀ + (a₁+a₂), c₁,₂ = a₀ − (a₁+a₂)/2 ∓ i·(√3/2)(a₁−a₂).
+func pass3(y, x []complex128, st *fftStage, s int) {
+	const h = 0.86602540378443864676 // √3/2
+	m := st.l / 3
+	for p := 0; p < m; p++ {
+		w1, w2 := st.tw[2*p], st.tw[2*p+1]
+		x0, x1, x2 := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s], x[s*(p+2*m):s*(p+2*m)+s]
+		o := 3 * s * p
+		y0, y1, y2 := y[o:o+s], y[o+s:o+2*s], y[o+2*s:o+3*s]
+		x1, x2, y0, y1, y2 = x1[:len(x0)], x2[:len(x0)], y0[:len(x0)], y1[:len(x0)], y2[:len(x0)]
+		for q, a0 := range x0 {
+			a1, a2 := x1[q], x2[q]
+			t1 := a1 + a2
+			t2 := a0 - scale(0.5, t1)
+			t3 := scale(h, mulNegI(a1-a2))
+			y0[q] = a0 + t1
+			y1[q] = (t2 + t3) * w1
+			y2[q] = (t2 - t3) * w2
+		}
+	}
+}
+
+// Radix-4: c₀ = (a₀+a₂) + (a₁+a₃), c₂ = (a₀+a₂) − (a₁+a₃),
+// c₁,₃ = (a₀−a₂) ∓ i·(a₁−a₃).
+func pass4(y, x []complex128, st *fftStage, s int) {
+	m := st.l / 4
+	if s == 1 {
+		pass4first(y, x, st)
+		return
+	}
+	for p := 0; p < m; p++ {
+		w1, w2, w3 := st.tw[3*p], st.tw[3*p+1], st.tw[3*p+2]
+		x0, x1 := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s]
+		x2, x3 := x[s*(p+2*m):s*(p+2*m)+s], x[s*(p+3*m):s*(p+3*m)+s]
+		o := 4 * s * p
+		y0, y1, y2, y3 := y[o:o+s], y[o+s:o+2*s], y[o+2*s:o+3*s], y[o+3*s:o+4*s]
+		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+		y0, y1, y2, y3 = y0[:len(x0)], y1[:len(x0)], y2[:len(x0)], y3[:len(x0)]
+		for q, a0 := range x0 {
+			a1, a2, a3 := x1[q], x2[q], x3[q]
+			t0, t1 := a0+a2, a0-a2
+			t2, t3 := a1+a3, mulNegI(a1-a3)
+			y0[q] = t0 + t2
+			y1[q] = (t1 + t3) * w1
+			y2[q] = (t0 - t2) * w2
+			y3[q] = (t1 - t3) * w3
+		}
+	}
+}
+
+// pass4first is pass4 for the first pass (stride 1), one butterfly per p.
+func pass4first(y, x []complex128, st *fftStage) {
+	m := st.l / 4
+	x0, x1, x2, x3 := x[:m], x[m:2*m], x[2*m:3*m], x[3*m:4*m]
+	y, tw := y[:4*m], st.tw[:3*m]
+	for p, a0 := range x0 {
+		a1, a2, a3 := x1[p], x2[p], x3[p]
+		t0, t1 := a0+a2, a0-a2
+		t2, t3 := a1+a3, mulNegI(a1-a3)
+		o := y[4*p : 4*p+4]
+		w := tw[3*p : 3*p+3]
+		o[0] = t0 + t2
+		o[1] = (t1 + t3) * w[0]
+		o[2] = (t0 - t2) * w[1]
+		o[3] = (t1 - t3) * w[2]
+	}
+}
+
+// Radix-5: with b₁ = a₁+a₄, b₂ = a₂+a₃, d₁ = a₁−a₄, d₂ = a₂−a₃ and
+// θ = 2π/5, c₀ = a₀+b₁+b₂, c₁,₄ = a₀ + cos θ·b₁ + cos 2θ·b₂ ∓ i(sin θ·d₁ + sin 2θ·d₂),
+// c₂,₃ = a₀ + cos 2θ·b₁ + cos θ·b₂ ∓ i(sin 2θ·d₁ − sin θ·d₂).
+// In the last pass (l = 5, so p = 0) every twiddle is 1 and is skipped.
+func pass5(y, x []complex128, st *fftStage, s int) {
+	m := st.l / 5
+	for p := 0; p < m; p++ {
+		tw := st.tw[4*p : 4*p+4]
+		x0, x1, x2 := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s], x[s*(p+2*m):s*(p+2*m)+s]
+		x3, x4 := x[s*(p+3*m):s*(p+3*m)+s], x[s*(p+4*m):s*(p+4*m)+s]
+		o := 5 * s * p
+		y0, y1, y2, y3, y4 := y[o:o+s], y[o+s:o+2*s], y[o+2*s:o+3*s], y[o+3*s:o+4*s], y[o+4*s:o+5*s]
+		x1, x2, x3, x4 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)], x4[:len(x0)]
+		y0, y1, y2, y3, y4 = y0[:len(x0)], y1[:len(x0)], y2[:len(x0)], y3[:len(x0)], y4[:len(x0)]
+		if m == 1 {
+			for q, a0 := range x0 {
+				y0[q], y1[q], y2[q], y3[q], y4[q] = bfly5(a0, x1[q], x2[q], x3[q], x4[q])
+			}
+			continue
+		}
+		for q, a0 := range x0 {
+			c0, c1, c2, c3, c4 := bfly5(a0, x1[q], x2[q], x3[q], x4[q])
+			y0[q], y1[q], y2[q], y3[q], y4[q] = c0, c1*tw[0], c2*tw[1], c3*tw[2], c4*tw[3]
+		}
+	}
+}
+
+// bfly5 is the radix-5 butterfly: c_u = Σ_t a_t·e^{−2πi·tu/5}.
+func bfly5(a0, a1, a2, a3, a4 complex128) (c0, c1, c2, c3, c4 complex128) {
+	const (
+		cos1 = 0.30901699437494742410  // cos 2π/5
+		cos2 = -0.80901699437494742410 // cos 4π/5
+		sin1 = 0.95105651629515357212  // sin 2π/5
+		sin2 = 0.58778525229247312917  // sin 4π/5
+	)
+	b1, b2, d1, d2 := a1+a4, a2+a3, a1-a4, a2-a3
+	e1 := a0 + scale(cos1, b1) + scale(cos2, b2)
+	e2 := a0 + scale(cos2, b1) + scale(cos1, b2)
+	f1 := mulNegI(scale(sin1, d1) + scale(sin2, d2))
+	f2 := mulNegI(scale(sin2, d1) - scale(sin1, d2))
+	return a0 + b1 + b2, e1 + f1, e2 + f2, e2 - f2, e1 - f1
+}
+
+// scale returns c·z for real c (two multiplications, not four).
+func scale(c float64, z complex128) complex128 { return complex(c*real(z), c*imag(z)) }
+
+// passGeneric is the radix-r pass for any r by the direct O(r²) DFT; a is
+// scratch of length ≥ r.
+func passGeneric(y, x []complex128, st *fftStage, s int, a []complex128) {
+	r := st.r
+	m := st.l / r
+	for p := 0; p < m; p++ {
+		for q := 0; q < s; q++ {
+			for t := 0; t < r; t++ {
+				a[t] = x[q+s*(p+t*m)]
+			}
+			o := q + s*r*p
+			for u := 0; u < r; u++ {
+				var c complex128
+				for t := 0; t < r; t++ {
+					c += a[t] * st.root[t*u%r]
+				}
+				if u > 0 {
+					c *= st.tw[p*(r-1)+u-1]
+				}
+				y[o+u*s] = c
+			}
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package vec32
+
+// kern is the kernel in use: kernAVX2 if the CPU and OS support it, else
+// kernSSE (SSE is part of every amd64 CPU).
+var kern = func() int {
+	if hasAVX2FMA() {
+		return kernAVX2
+	}
+	return kernSSE
+}()
+
+// hasAVX2FMA reports whether the CPU and OS support AVX2 and FMA: CPUID.1:ECX
+// has FMA (bit 12), OSXSAVE (27) and AVX (28), XCR0 enables the XMM and YMM
+// state (bits 1, 2), and CPUID.(7,0):EBX has AVX2 (bit 5).
+func hasAVX2FMA() bool {
+	_, _, c, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if c&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
+		return false
+	}
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, b, _, _ := cpuid(7, 0)
+	return b&(1<<5) != 0
+}
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func xgetbv() (eax, edx uint32)
+
+// dotAVX2 returns Σ a[i]·b[i] over len(a) ≥ 1; len(b) ≥ len(a).
+//
+//go:noescape
+func dotAVX2(a, b []float32) float32
+
+// gemvAVX2 sets y[i] += Σ_j a[i·len(x)+j]·x[j]; len(a) ≥ len(y)·len(x) ≥ 1.
+//
+//go:noescape
+func gemvAVX2(y, a, x []float32)
+
+// dotSSE is dotAVX2 with SSE.
+//
+//go:noescape
+func dotSSE(a, b []float32) float32
+
+// gemvSSE is gemvAVX2 with SSE.
+//
+//go:noescape
+func gemvSSE(y, a, x []float32)

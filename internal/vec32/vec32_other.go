@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package vec32
+
+var kern = kernGo
+
+func dotAVX2(a, b []float32) float32 { panic("vec32: no AVX2 kernel") }
+func gemvAVX2(y, a, x []float32)     { panic("vec32: no AVX2 kernel") }
+func dotSSE(a, b []float32) float32  { panic("vec32: no SSE kernel") }
+func gemvSSE(y, a, x []float32)      { panic("vec32: no SSE kernel") }
