@@ -13,8 +13,8 @@ import "math"
 //	ℓ_mag = w · (u − s)²,  w = UnderWeight if u < s (speech removed) else 1
 //	ℓ_cplx = |u e^{j∠X} − s e^{j∠S}|² = u² + s² − 2 u p
 //	loss = mean over bins and frames of MagWeight·ℓ_mag + ComplexWeight·ℓ_cplx
-//	       + SDRWeight · mean over sequences b with speech of
-//	         10 log10((E_b + 10⁻³ P_b) / P_b),
+//	       + SDRWeight · mean over sequences b of
+//	         10 log10((E_b + 10⁻³ P_b) / P_b)   (P_b = N_b = Σ|X|² if S = 0),
 //	E_b = Σ_{t,k} |G_f X − S|² = Σ G_f²|X|² − 2 G_f Re(X S*) + |S|²,  P_b = Σ_{t,k} |S|²
 //
 // The compression (c = 0.3) evens out loud and quiet bins, the complex term
@@ -28,7 +28,9 @@ import "math"
 // their energy, as SI-SDR does, where the compressed terms even them out.
 // The 10⁻³ P_b term caps its reward at 30 dB, so clean sequences stop
 // pulling once they are nearly untouched. Noise-only sequences (P_b = 0)
-// have no SDR and are left to the compressed terms.
+// have no SDR; for them the term is the output-to-input power ratio
+// 10 log10((E_b + 10⁻³ N_b) / N_b), N_b = Σ|X|² (E_b is then the output
+// power), the attenuation that validation measures, capped at 30 dB.
 //
 // The floor max(g, floor) has zero slope below the floor; the trainer passes
 // the gradient through it anyway when the loss asks to raise the gain, so a
@@ -45,7 +47,7 @@ type LossConfig struct {
 
 // DefaultLoss is the shipped recipe's loss: c = 0.3, 0.7·magnitude +
 // 0.3·complex, over-suppression weighted 2×, gain floor −30 dB, plus
-// 0.01 × the spectral SDR term in dB.
+// 0.01 × the spectral SDR (noise only: attenuation) term in dB.
 var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, UnderWeight: 2, GainFloor: math.Pow(10, -30.0/20), SDRWeight: 0.01}
 
 // Targets are the per-bin inputs of the loss for one batch of B sequences
@@ -113,22 +115,27 @@ func sdrTerm[T Float](cfg LossConfig, g []T, tg *Targets[T]) *sdrState {
 	floor := T(cfg.GainFloor)
 	e := make([]float64, tg.B)
 	p := make([]float64, tg.B)
+	x := make([]float64, tg.B)
 	for i, gv := range g {
 		b := i / tg.K % tg.B
 		gf := max(gv, floor)
 		e[b] += float64(gf*gf*tg.XP[i] - 2*gf*tg.XS[i] + tg.SS[i])
 		p[b] += float64(tg.SS[i])
+		x[b] += float64(tg.XP[i])
 	}
 	st := &sdrState{scale: make([]float64, tg.B)}
 	n := 0
 	for b := range p {
+		if p[b] <= 0 {
+			p[b] = x[b] // noise only: attenuation of the input
+		}
 		if p[b] > 0 {
 			n++
 		}
 	}
 	for b := range p {
 		if p[b] <= 0 {
-			continue
+			continue // digital silence
 		}
 		d := max(e[b], 0) + 1e-3*p[b]
 		st.loss += cfg.SDRWeight / float64(n) * 10 * math.Log10(d/p[b])
