@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+"""Prints one Markdown row per training run (best checkpoint by validation
+score) for comparing recipe variants: ΔSI-SDR at 0 and 5 dB input, ΔSTOI at
+0 dB, the means over all SNRs, clean pass-through and noise-only attenuation.
+Usage: models/ablation.py RUN-DIR [RUN-DIR...]"""
+import json, sys
+
+def best(run):
+    rows = [json.loads(l) for l in open(f"{run}/log.jsonl") if '"val"' in l]
+    b = [r for r in rows if r.get("best")]
+    return (b or rows)[-1]
+
+print("| run | steps | ΔSI-SDR 0 dB | ΔSI-SDR 5 dB | ΔSTOI 0 dB | min ΔSTOI (≥ 5 dB) | mean ΔSI-SDR | mean ΔSTOI | clean pass | noise-only atten. |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for run in sys.argv[1:]:
+    r = best(run)
+    v = r["val"]
+    c = {x["cond"]: x for x in v["conds"]}
+    d = lambda k: c[k]["sisdr_out"] - c[k]["sisdr_in"]
+    t = lambda k: c[k].get("stoi_out", 0) - c[k].get("stoi_in", 0)
+    hi = min(t(k) for k in c if k.startswith("snr=") and float(k[4:]) >= 5)
+    name = run.rstrip("/").split("/")[-1]
+    print(f"| {name} | {r['step']} | {d('snr=0'):+.2f} | {d('snr=5'):+.2f} | {t('snr=0'):+.3f} | {hi:+.3f} | "
+          f"{v['mean_delta_sisdr']:+.2f} | {v['mean_delta_stoi']:+.3f} | {v['clean_sisdr']:.1f} dB | {v['noise_atten_db']:.1f} dB |")

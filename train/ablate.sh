@@ -1,0 +1,17 @@
+#!/bin/sh
+# Measures what each guard of the training recipe does: short runs of the
+# GhostRNN, identical but for one guard turned off (ghostrnn train --ablate),
+# two at a time (one per core), then one table row per run.
+# Usage: train/ablate.sh [MINUTES] (default 10); binary: $GHOSTRNN or ./ghostrnn.
+set -e
+m=${1:-10}
+bin=${GHOSTRNN:-./ghostrnn}
+run() { # name, extra flags
+	"$bin" train --arch ghostgru --minutes "$m" --threads 1 --seed 1 --batch 32 --val-every 200 \
+		--run-dir "train/runs/ablate-$1" --out "train/runs/ablate-$1/best.safetensors" $2 >"train/runs/ablate-$1.out" 2>&1
+}
+run full "" & run no-sdr "--ablate sdr" & wait
+run no-under "--ablate under" & run no-noise-aug "--ablate noise-aug" & wait
+run no-speech-aug "--ablate speech-aug" & run no-floor "--ablate floor" & wait
+models/ablation.py train/runs/ablate-full train/runs/ablate-no-sdr train/runs/ablate-no-under \
+	train/runs/ablate-no-noise-aug train/runs/ablate-no-speech-aug train/runs/ablate-no-floor
