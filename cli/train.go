@@ -55,7 +55,7 @@ func init() {
 			&ucli.BoolFlag{Name: "resume", Usage: "continue from RUN-DIR/checkpoint.gob"},
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
-			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out and exit"},
+			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		},
 		Action: runTrain,
@@ -164,6 +164,9 @@ func runTrain(c *ucli.Context) error {
 		}
 		if c.Bool("export") {
 			if err := tr.SaveBest(); err != nil {
+				return err
+			}
+			if err := tr.Plot(); err != nil {
 				return err
 			}
 			continue

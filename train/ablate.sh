@@ -1,13 +1,15 @@
 #!/bin/sh
 # Measures what each guard of the training recipe does: short runs of the
 # GhostRNN, identical but for one guard turned off (ghostrnn train --ablate),
-# two at a time (one per core), then one table row per run.
-# Usage: train/ablate.sh [MINUTES] (default 10); binary: $GHOSTRNN or ./ghostrnn.
+# two at a time (one per core), then one table row per run. Runs are counted
+# in steps, not minutes, so that a busy machine changes how long they take but
+# not what they learn. 900 steps take about 11 minutes per pair here.
+# Usage: train/ablate.sh [STEPS] (default 900); binary: $GHOSTRNN or ./ghostrnn.
 set -e
-m=${1:-10}
+n=${1:-900}
 bin=${GHOSTRNN:-./ghostrnn}
 run() { # name, extra flags
-	"$bin" train --arch ghostgru --minutes "$m" --threads 1 --seed 1 --batch 32 --val-every 200 \
+	"$bin" train --arch ghostgru --steps "$n" --threads 1 --seed 1 --batch 32 --val-every 200 \
 		--run-dir "train/runs/ablate-$1" --out "train/runs/ablate-$1/best.safetensors" $2 >"train/runs/ablate-$1.out" 2>&1
 }
 run full "" & run no-sdr "--ablate sdr" & wait

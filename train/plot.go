@@ -18,13 +18,7 @@ func PlotCurves(hist []Record, path string) error {
 	lossP.Title.Text = "training loss"
 	lossP.X.Label.Text = "step"
 	lossP.Y.Label.Text = "loss"
-	var pts plotter.XYs
-	for _, r := range hist {
-		if r.Kind == "train" && r.Loss > 0 {
-			pts = append(pts, plotter.XY{X: float64(r.Step), Y: r.Loss})
-		}
-	}
-	if len(pts) > 0 {
+	if pts := lossPoints(hist); len(pts) > 0 {
 		l, err := plotter.NewLine(pts)
 		if err != nil {
 			return err
@@ -74,6 +68,19 @@ func PlotCurves(hist []Record, path string) error {
 	lossP.Draw(tiles.At(dc, 0, 0))
 	valP.Draw(tiles.At(dc, 1, 0))
 	return saveImage(img, path)
+}
+
+// lossPoints returns the (step, loss) points of the training records with a
+// finite loss. The loss may be negative (the SDR term is in dB), so nothing
+// else is left out.
+func lossPoints(hist []Record) plotter.XYs {
+	var pts plotter.XYs
+	for _, r := range hist {
+		if r.Kind == "train" && !math.IsNaN(r.Loss) && !math.IsInf(r.Loss, 0) {
+			pts = append(pts, plotter.XY{X: float64(r.Step), Y: r.Loss})
+		}
+	}
+	return pts
 }
 
 func plotColor(i int) color.Color {

@@ -486,12 +486,18 @@ func (t *Trainer) validateAndSave() error {
 			return err
 		}
 	}
-	if t.cfg.RunDir != "" {
-		if err := PlotCurves(t.ck.History, filepath.Join(t.cfg.RunDir, "curves.png")); err != nil {
-			t.cfg.Logf("plot: %v", err)
-		}
+	if err := t.Plot(); err != nil {
+		t.cfg.Logf("plot: %v", err)
 	}
 	return nil
+}
+
+// Plot draws the run's history so far to RunDir/curves.png (see PlotCurves).
+func (t *Trainer) Plot() error {
+	if t.cfg.RunDir == "" {
+		return nil
+	}
+	return PlotCurves(t.ck.History, filepath.Join(t.cfg.RunDir, "curves.png"))
 }
 
 // SaveBest writes the best weights so far as a model file to Out.
