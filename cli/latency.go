@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -191,7 +190,7 @@ func runLatency(c *ucli.Context) error {
 
 	// (b) Compute.
 	secs := c.Float64("seconds")
-	sig := noisySpeech(int(secs*float64(rate)), rate, ch)
+	sig := live.NoisySpeech(int(secs*float64(rate)), rate, ch)
 	cs, err := newStream(opts, rate)
 	if err != nil {
 		return exitf(1, "%v", err)
@@ -307,32 +306,6 @@ func printLatency(w io.Writer, r latencyJSON) {
 			fmt.Fprintf(w, "  %s\n", rt.Message)
 		}
 	}
-}
-
-// noisySpeech is a generated stand-in for speech in noise, for timing: a
-// harmonic voice with a wandering pitch in syllable-like bursts over white
-// noise, with a stretch of digital silence; every channel differs a little.
-func noisySpeech(frames, rate, ch int) []float32 {
-	r := rand.New(rand.NewPCG(11, 13))
-	x := make([]float32, frames*ch)
-	var ph float64
-	for i := 0; i < frames; i++ {
-		t := float64(i) / float64(rate)
-		f0 := 130 + 50*math.Sin(2*math.Pi*0.4*t)
-		ph += 2 * math.Pi * f0 / float64(rate)
-		env := math.Max(0, math.Sin(2*math.Pi*3*t))
-		var v float64
-		for h := 1; h <= 12; h++ {
-			v += math.Sin(float64(h)*ph) / float64(h)
-		}
-		silent := int(t)%10 == 9 // one second in ten is digital silence
-		for c := 0; c < ch; c++ {
-			if !silent {
-				x[i*ch+c] = float32(0.15*env*v + 0.02*(r.Float64()*2-1))
-			}
-		}
-	}
-	return x
 }
 
 // usec converts a duration to microseconds, to 0.01 µs.

@@ -155,7 +155,7 @@ func benchPipeline(b *testing.B, noisy bool) {
 	}
 	var in []float32
 	if noisy {
-		in = speechLike(48000*10, 48000)
+		in = NoisySpeech(48000*10, 48000, 1)
 	} else {
 		in = make([]float32, 480*18000)
 	}
@@ -172,24 +172,4 @@ func benchPipeline(b *testing.B, noisy bool) {
 		j := i % blocks
 		p.Process(out, in[j*480:(j+1)*480], 0)
 	}
-}
-
-// speechLike is a crude stand-in for speech in noise: harmonic bursts with
-// a wandering pitch over white noise.
-func speechLike(n, rate int) []float32 {
-	r := rand.New(rand.NewPCG(3, 3))
-	x := make([]float32, n)
-	var ph float64
-	for i := range x {
-		t := float64(i) / float64(rate)
-		f0 := 120 + 40*math.Sin(2*math.Pi*0.7*t)
-		ph += 2 * math.Pi * f0 / float64(rate)
-		env := math.Max(0, math.Sin(2*math.Pi*2.5*t))
-		var v float64
-		for h := 1; h <= 10; h++ {
-			v += math.Sin(float64(h)*ph) / float64(h)
-		}
-		x[i] = float32(0.2*env*v + 0.03*(r.Float64()*2-1))
-	}
-	return x
 }
