@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ghostrnn/ghostrnn/audio"
+	"github.com/ghostrnn/ghostrnn/audio/live"
 	"github.com/ghostrnn/ghostrnn/audio/resample"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/models"
@@ -89,27 +89,6 @@ func readRaw(t *testing.T, path string) []float32 {
 	x := make([]float32, len(b)/4)
 	for i := range x {
 		x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return x
-}
-
-// speechNoise is a voiced signal with a wandering pitch over noise, ch
-// channels that differ.
-func speechNoise(frames, ch, rate int) []float32 {
-	r := rand.New(rand.NewPCG(5, 8))
-	x := make([]float32, frames*ch)
-	var ph float64
-	for i := 0; i < frames; i++ {
-		t := float64(i) / float64(rate)
-		ph += 2 * math.Pi * (140 + 40*math.Sin(2*math.Pi*0.5*t)) / float64(rate)
-		env := math.Max(0, math.Sin(2*math.Pi*2*t))
-		var v float64
-		for h := 1; h <= 8; h++ {
-			v += math.Sin(float64(h)*ph) / float64(h)
-		}
-		for c := 0; c < ch; c++ {
-			x[i*ch+c] = float32(0.2*env*v*(1-0.3*float64(c)) + 0.02*(r.Float64()*2-1))
-		}
 	}
 	return x
 }
@@ -203,7 +182,7 @@ func TestLiveMatchesStream(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			frames := 2 * tc.rate
-			in := speechNoise(frames, tc.ch, tc.rate)
+			in := live.NoisySpeech(frames, tc.rate, tc.ch)
 			env, outRaw := alsaFiles(t, in)
 			dir := t.TempDir()
 			rec, raw := filepath.Join(dir, "out.wav"), filepath.Join(dir, "raw.wav")
@@ -336,7 +315,7 @@ func findOffset(dev, x []float32, ch, from int) int {
 // bypassed frames go out as the input at the same delay.
 func TestLiveOverload(t *testing.T) {
 	const rate = 48000
-	in := speechNoise(rate, 1, rate)
+	in := live.NoisySpeech(rate, rate, 1)
 	env, _ := alsaFiles(t, in)
 	rec := filepath.Join(t.TempDir(), "out.wav")
 	r := runAudio(t, env, 60*time.Second, "live", "--rate", "48000", "--out-channels", "1", "--duration", "1s",
@@ -483,7 +462,7 @@ func TestLatencyImpulse(t *testing.T) {
 // another, so there is no path from output to input, which latency must say
 // instead of giving a number.
 func TestLatencyNoLoopback(t *testing.T) {
-	env, _ := alsaFiles(t, speechNoise(4*48000, 1, 48000))
+	env, _ := alsaFiles(t, live.NoisySpeech(4*48000, 48000, 1))
 	r := runAudio(t, env, 60*time.Second, "latency", "--json", "--seconds", "0.2", "--rate", "48000")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
