@@ -3,12 +3,9 @@
 score) for comparing recipe variants: ΔSI-SDR at 0 and 5 dB input, ΔSTOI at
 0 dB, the means over all SNRs, clean pass-through and noise-only attenuation.
 Usage: models/ablation.py RUN-DIR [RUN-DIR...]"""
-import json, sys
+import sys
 
-def best(run):
-    rows = [json.loads(l) for l in open(f"{run}/log.jsonl") if '"val"' in l]
-    b = [r for r in rows if r.get("best")]
-    return (b or rows)[-1]
+from valtable import best
 
 print("| run | steps | ΔSI-SDR 0 dB | ΔSI-SDR 5 dB | ΔSTOI 0 dB | min ΔSTOI (≥ 5 dB) | mean ΔSI-SDR | mean ΔSTOI | clean pass | noise-only atten. |")
 print("|---|---|---|---|---|---|---|---|---|---|")

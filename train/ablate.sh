@@ -3,7 +3,7 @@
 # GhostRNN, identical but for one guard turned off (ghostrnn train --ablate),
 # two at a time (one per core), then one table row per run. Runs are counted
 # in steps, not minutes, so that a busy machine changes how long they take but
-# not what they learn. 900 steps take about 11 minutes per pair here.
+# not what they learn. 900 steps took 11–13 minutes per pair here.
 # Usage: train/ablate.sh [STEPS] (default 900); binary: $GHOSTRNN or ./ghostrnn.
 set -e
 n=${1:-900}
