@@ -41,6 +41,8 @@ func init() {
 			&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
 			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
 			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
+			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
+			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "batch", Value: 32, Usage: "sequences per step"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
@@ -95,6 +97,11 @@ func runTrain(c *ucli.Context) error {
 			arch = enhancer.TwinArch
 		default:
 			return fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
+		}
+		arch.Lookahead = c.Int("lookahead")
+		arch.Features = c.Int("features")
+		if err := arch.Validate(); err != nil {
+			return fmt.Errorf("train: %v", err)
 		}
 		runDir := filepath.Join("train", "runs", arch.Kind+"-"+time.Now().UTC().Format("20060102-150405"))
 		if len(dirs) > 0 {

@@ -37,6 +37,10 @@ type Arch struct {
 	Ratio    int    // r, H/m; 1 for a plain GRU
 	Bins     int    // K, output gains per frame
 	GhostAct string // φ of the ghost map: "tanh", "relu" or "identity"
+	// Lookahead is D, the frames of look-ahead: the gains the network
+	// computes after reading frame t apply to frame t − D, so the engine
+	// delays its output by D hops more than the STFT does. It has no weights.
+	Lookahead int
 }
 
 // DefaultArch is the shipped GhostRNN: 64 features → dense 128 →
@@ -45,6 +49,9 @@ var DefaultArch = Arch{Kind: KindGhost, Features: 64, Hidden: 128, Layers: 2, Ra
 
 // TwinArch is DefaultArch's plain-GRU twin.
 var TwinArch = Arch{Kind: KindGRU, Features: 64, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh"}
+
+// MaxLookahead bounds Arch.Lookahead, in frames.
+const MaxLookahead = 8
 
 // Intrinsic returns m = ceil(H/r), the number of GRU-computed units per layer.
 func (a Arch) Intrinsic() int {
@@ -67,6 +74,8 @@ func (a Arch) Validate() error {
 		return fmt.Errorf("ratio %d must be in 1..%d", a.Ratio, a.Hidden)
 	case a.Kind == KindGRU && a.Ratio != 1:
 		return fmt.Errorf("a plain GRU has ratio 1, not %d", a.Ratio)
+	case a.Lookahead < 0 || a.Lookahead > MaxLookahead:
+		return fmt.Errorf("look-ahead %d frames must be in 0 … %d", a.Lookahead, MaxLookahead)
 	}
 	if _, err := activation(a.GhostAct); err != nil {
 		return err

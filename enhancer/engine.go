@@ -50,7 +50,9 @@ type Engine struct {
 	fbuf  []float32 // features
 	gain  []float32 // gains of the last frame, after controls
 	spec  []complex128
-	out   []float32 // one hop of output
+	hist  [][]complex128 // ring of the last D input spectra (look-ahead)
+	pos   int            // hist slot of the spectrum D frames back
+	out   []float32      // one hop of output
 	stats FrameStats
 }
 
@@ -90,6 +92,10 @@ func NewEngine(m *Model, o Options) (*Engine, error) {
 		gain: make([]float32, cfg.Bins()),
 		spec: make([]complex128, cfg.Bins()),
 		out:  make([]float32, cfg.Hop),
+		hist: make([][]complex128, m.Arch.Lookahead),
+	}
+	for i := range e.hist {
+		e.hist[i] = make([]complex128, cfg.Bins())
 	}
 	e.SetOptions(o)
 	return e, nil
@@ -115,8 +121,9 @@ func (e *Engine) Options() Options { return e.opts }
 // Config returns the engine's STFT framing.
 func (e *Engine) Config() dsp.Config { return e.cfg }
 
-// Latency returns the delay of the output behind the input, in samples.
-func (e *Engine) Latency() int { return e.cfg.Latency() }
+// Latency returns the delay of the output behind the input, in samples: the
+// STFT's N − H plus D·H for a model with D frames of look-ahead.
+func (e *Engine) Latency() int { return e.cfg.Latency() + e.model.Arch.Lookahead*e.cfg.Hop }
 
 // Stats returns figures of the last processed frame.
 func (e *Engine) Stats() FrameStats { return e.stats }
@@ -133,6 +140,10 @@ func (e *Engine) Reset() {
 	e.feat.Reset()
 	e.syn.Reset()
 	e.fifo = e.fifo[:0]
+	for _, h := range e.hist {
+		clear(h)
+	}
+	e.pos = 0
 	e.stats = FrameStats{}
 }
 
@@ -171,11 +182,21 @@ func (e *Engine) Flush(dst []float32) []float32 {
 }
 
 // frame runs the whole signal path on one hop of input:
-// analysis, features, model, controls, gain, synthesis.
+// analysis, features, model, controls, gain, synthesis. With D frames of
+// look-ahead the gains computed from frame t apply to frame t − D, kept in
+// a ring of the last D spectra.
 func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
 	e.feat.Compute(e.fbuf, x)
 	e.net.Forward(e.gain, e.fbuf)
+	if len(e.hist) > 0 {
+		slot := e.hist[e.pos]
+		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x
+		copy(slot, x)
+		e.hist[e.pos] = slot
+		e.pos = (e.pos + 1) % len(e.hist)
+		x = e.spec
+	}
 
 	// One pass: the model's raw gain feeds the speech-presence estimate, then
 	// the controls shape the gain that is applied.

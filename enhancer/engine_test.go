@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/ghostrnn/ghostrnn/dsp"
 )
 
 func noisy(n int, seed int64) []float32 {
@@ -138,20 +140,86 @@ func TestResetRestartsStream(t *testing.T) {
 }
 
 // TestImpulseLatency measures the algorithmic latency with an impulse in
-// bypass and checks it against the framing: N − H = 160 samples = 10 ms.
+// bypass and checks it against the framing: N − H = 160 samples = 10 ms,
+// plus one hop per frame of look-ahead.
 func TestImpulseLatency(t *testing.T) {
-	e := newEngine(t, Options{AttenLimDB: 0, Mix: 1})
-	x := make([]float32, 4000)
-	x[1000] = 1
-	y := run(e, x, []int{4000})
-	peak := 0
-	for i := range y {
-		if math.Abs(float64(y[i])) > math.Abs(float64(y[peak])) {
-			peak = i
+	for _, d := range []int{0, 1, 2} {
+		a := DefaultArch
+		a.Lookahead = d
+		e, err := NewEngine(randomModel(t, a, 11), Options{AttenLimDB: 0, Mix: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, 4000)
+		x[1000] = 1
+		y := run(e, x, []int{4000})
+		peak := 0
+		for i := range y {
+			if math.Abs(float64(y[i])) > math.Abs(float64(y[peak])) {
+				peak = i
+			}
+		}
+		if want := 160 * (1 + d); peak-1000 != want || e.Latency() != want {
+			t.Errorf("look-ahead %d: impulse delay %d samples, Latency() %d, want %d", d, peak-1000, e.Latency(), want)
 		}
 	}
-	if d := peak - 1000; d != e.Latency() || d != 160 {
-		t.Errorf("impulse delay %d samples, Latency() %d, want 160", d, e.Latency())
+}
+
+// TestLookaheadAppliesGainsToEarlierFrame rebuilds the engine's output by
+// hand from dsp and the net: with D frames of look-ahead, the gains computed
+// after frame t multiply the spectrum of frame t − D (the pairing training
+// uses), whatever the chunking.
+func TestLookaheadAppliesGainsToEarlierFrame(t *testing.T) {
+	for _, d := range []int{1, 3} {
+		a := DefaultArch
+		a.Lookahead = d
+		m := randomModel(t, a, 12)
+		x := noisy(160*60, 13)
+		e, err := NewEngine(m, DefaultOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := run(e, x, []int{37, 500})
+
+		cfg := m.Config()
+		ana, _ := dsp.NewAnalyzer(cfg)
+		syn, _ := dsp.NewSynthesizer(cfg)
+		fz, _ := dsp.NewFeaturizer(cfg, a.Features)
+		net, _ := NewNet(m)
+		nt := len(got) / cfg.Hop
+		specs := make([][]complex128, nt)
+		gains := make([][]float32, nt)
+		for i := 0; i < nt; i++ {
+			hop := make([]float32, cfg.Hop)
+			if i*cfg.Hop < len(x) {
+				copy(hop, x[i*cfg.Hop:])
+			}
+			specs[i] = append([]complex128(nil), ana.Frame(hop)...)
+			f := make([]float32, a.Features)
+			fz.Compute(f, specs[i])
+			gains[i] = make([]float32, a.Bins)
+			net.Forward(gains[i], f)
+		}
+		want := make([]float32, 0, len(got))
+		out := make([]float32, cfg.Hop)
+		y := make([]complex128, cfg.Bins())
+		for i := 0; i < nt; i++ {
+			for k := range y {
+				y[k] = 0
+				if j := i - d; j >= 0 {
+					y[k] = specs[j][k] * complex(float64(max(gains[i][k], m.GainFloor)), 0)
+				}
+			}
+			syn.Frame(out, y)
+			want = append(want, out...)
+		}
+		var worst float64
+		for i := range got {
+			worst = max(worst, math.Abs(float64(got[i]-want[i])))
+		}
+		if worst > 1e-6 {
+			t.Errorf("look-ahead %d: largest difference from the hand-built output %.3g, want ≤ 1e-6", d, worst)
+		}
 	}
 }
 

@@ -7,7 +7,8 @@
 // them and string metadata describing the architecture:
 //
 //	format=ghostrnn version=1 arch=ghostgru|gru features hidden layers ratio
-//	bins ghost_activation sample_rate window hop feature_set gain_floor …
+//	bins ghost_activation sample_rate window hop feature_set gain_floor
+//	lookahead (frames; 0 when absent) …
 //
 // Loading checks every tensor's name, dtype, shape and finiteness against the
 // architecture the metadata declares.
@@ -59,6 +60,7 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 		"hop": strconv.Itoa(cfg.Hop), "feature_set": FeatureSet,
 		"gain_floor": strconv.FormatFloat(float64(m.GainFloor), 'g', -1, 32),
 		"params":     strconv.Itoa(a.Params()),
+		"lookahead":  strconv.Itoa(a.Lookahead),
 	} {
 		meta[k] = v
 	}
@@ -232,6 +234,13 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 			return a, fmt.Errorf("metadata %s=%q is not an integer", key, meta[key])
 		}
 		*dst = v
+	}
+	if v, ok := meta["lookahead"]; ok { // absent in files before look-ahead: 0
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return a, fmt.Errorf("metadata lookahead=%q is not an integer", v)
+		}
+		a.Lookahead = n
 	}
 	return a, a.Validate()
 }

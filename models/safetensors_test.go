@@ -25,7 +25,9 @@ func testModel(t *testing.T, a enhancer.Arch) *enhancer.Model {
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch} {
+	wide := enhancer.DefaultArch
+	wide.Features, wide.Lookahead = 128, 2
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, wide} {
 		m := testModel(t, a)
 		path := filepath.Join(t.TempDir(), "m.safetensors")
 		if err := Save(path, m); err != nil {
@@ -67,6 +69,24 @@ func rewrite(t *testing.T, b []byte, edit func(h map[string]any)) []byte {
 	return append(out, b[8+n:]...)
 }
 
+// TestLookaheadAbsentIsZero: files written before look-ahead existed have
+// no lookahead key and load with none.
+func TestLookaheadAbsentIsZero(t *testing.T) {
+	a := enhancer.DefaultArch
+	a.Lookahead = 1
+	b, err := Encode(testModel(t, a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(rewrite(t, b, func(h map[string]any) { delete(h["__metadata__"].(map[string]any), "lookahead") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Arch.Lookahead != 0 {
+		t.Errorf("look-ahead %d, want 0", m.Arch.Lookahead)
+	}
+}
+
 func TestBadFiles(t *testing.T) {
 	good, err := Encode(testModel(t, enhancer.DefaultArch))
 	if err != nil {
@@ -90,6 +110,7 @@ func TestBadFiles(t *testing.T) {
 		{"not ghostrnn", "not a ghostrnn model", rewrite(t, good, meta("format", "other"))},
 		{"unknown arch", "unknown architecture", rewrite(t, good, meta("arch", "lstm"))},
 		{"bad size", "not an integer", rewrite(t, good, meta("hidden", "big"))},
+		{"bad look-ahead", "look-ahead", rewrite(t, good, meta("lookahead", "-1"))},
 		{"wrong shape", "has shape", rewrite(t, good, func(h map[string]any) {
 			h["in.bias"].(map[string]any)["shape"] = []any{64, 2}
 		})},

@@ -63,3 +63,39 @@ func TestForwardMatchesInference(t *testing.T) {
 		})
 	}
 }
+
+// TestAnalyzeLookaheadPairsTargets: with d frames of look-ahead the features
+// stay those of frame t while the loss targets of row t are those of frame
+// t − d (none before d), the frame the engine applies row t's gains to.
+func TestAnalyzeLookaheadPairsTargets(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	noisy, clean := make([]float32, 160*30), make([]float32, 160*30)
+	for i := range noisy {
+		clean[i] = float32(0.2 * rng.NormFloat64())
+		noisy[i] = clean[i] + float32(0.1*rng.NormFloat64())
+	}
+	const f, k = 64, 161
+	base := Analyze(noisy, clean, f, 0, 0.3)
+	for _, d := range []int{1, 2} {
+		sp := Analyze(noisy, clean, f, d, 0.3)
+		for i := range base.Feat {
+			if sp.Feat[i] != base.Feat[i] {
+				t.Fatalf("d=%d: feature %d changed", d, i)
+			}
+		}
+		for name, arr := range map[string][2][]float32{"XC": {sp.XC, base.XC}, "SC": {sp.SC, base.SC}, "PC": {sp.PC, base.PC}, "XP": {sp.XP, base.XP}, "XS": {sp.XS, base.XS}, "SS": {sp.SS, base.SS}} {
+			got, ref := arr[0], arr[1]
+			for r := 0; r < sp.Frames; r++ {
+				for i := 0; i < k; i++ {
+					want := float32(0)
+					if r >= d {
+						want = ref[(r-d)*k+i]
+					}
+					if got[r*k+i] != want {
+						t.Fatalf("d=%d: %s row %d bin %d = %v, want %v", d, name, r, i, got[r*k+i], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -215,8 +215,11 @@ type Spectra struct {
 	Frames           int
 }
 
-// Analyze computes the Spectra of a noisy/clean pair with compression c.
-func Analyze(noisy, clean []float32, features int, c float64) Spectra {
+// Analyze computes the Spectra of a noisy/clean pair with compression c for
+// a model with d frames of look-ahead: the features of frame t come with the
+// loss targets of frame t − d, the frame its gains apply to (all zero for
+// t < d, where they add nothing to the loss).
+func Analyze(noisy, clean []float32, features, d int, c float64) Spectra {
 	cfg := dsp.DefaultConfig
 	an, _ := dsp.NewAnalyzer(cfg)
 	as, _ := dsp.NewAnalyzer(cfg)
@@ -229,6 +232,10 @@ func Analyze(noisy, clean []float32, features int, c float64) Spectra {
 		X := an.Frame(noisy[t*h : (t+1)*h])
 		fz.Compute(sp.Feat[t*features:(t+1)*features], X)
 		S := as.Frame(clean[t*h : (t+1)*h])
+		if t+d >= nt {
+			continue // frame t's gains would come after the sequence ends
+		}
+		r := (t + d) * k // the row whose gains apply to this frame
 		for i := 0; i < k; i++ {
 			x, s := X[i], S[i]
 			px := real(x)*real(x) + imag(x)*imag(x)
@@ -243,8 +250,8 @@ func Analyze(noisy, clean []float32, features int, c float64) Spectra {
 					cos = (real(x)*real(s) + imag(x)*imag(s)) / math.Sqrt(px*ps)
 				}
 			}
-			sp.XC[t*k+i], sp.SC[t*k+i], sp.PC[t*k+i] = float32(xc), float32(sc), float32(sc*cos)
-			sp.XP[t*k+i], sp.XS[t*k+i], sp.SS[t*k+i] = float32(px), float32(real(x)*real(s)+imag(x)*imag(s)), float32(ps)
+			sp.XC[r+i], sp.SC[r+i], sp.PC[r+i] = float32(xc), float32(sc), float32(sc*cos)
+			sp.XP[r+i], sp.XS[r+i], sp.SS[r+i] = float32(px), float32(real(x)*real(s)+imag(x)*imag(s)), float32(ps)
 		}
 	}
 	return sp

@@ -172,7 +172,7 @@ func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
 			for i := range next {
 				rng := rand2.New(rand2.NewPCG(cfg.Seed, uint64(s)<<16|uint64(i)))
 				x, y := Mixture(rng, cfg.Mix, c.Speech, c.Noise, c.RIR, n)
-				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Loss.Compress)
+				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Arch.Lookahead, cfg.Loss.Compress)
 			}
 		}()
 	}
