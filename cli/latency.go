@@ -23,8 +23,9 @@ func init() {
 		Name:  "latency",
 		Usage: "measure the latency: algorithmic (impulse), compute per frame, and the devices' round trip",
 		Description: `(a) Algorithmic: an impulse through the enhancer, at the model rate and at
-    --rate; the delay must be the STFT's window − hop (160 samples = 10 ms at
-    16 kHz). Also the live pipeline's FIFO at --frames-per-buffer.
+    --rate; the delay must be the STFT's window − hop plus the model's look-ahead
+    frames × hop (160 samples = 10 ms at 16 kHz without look-ahead). Also the
+    live pipeline's FIFO at --frames-per-buffer.
 (b) Compute: processing time per 10 ms frame (p50/p90/p99/max) and the real-time
     factor over --seconds of generated noisy speech, for the model, --rate,
     --in-channels and --channels mode.
@@ -56,6 +57,7 @@ type algoJSON struct {
 	ModelRate       int     `json:"model_rate"`
 	Window          int     `json:"window"`
 	Hop             int     `json:"hop"`
+	Lookahead       int     `json:"lookahead_frames"`
 	ExpectedSamples int     `json:"expected_samples"`
 	ExpectedMs      float64 `json:"expected_ms"`
 	EngineSamples   int     `json:"engine_samples"`
@@ -157,8 +159,8 @@ func runLatency(c *ucli.Context) error {
 
 	// (a) Algorithmic latency.
 	cfg := m.Config()
-	a := algoJSON{ModelRate: cfg.SampleRate, Window: cfg.Window, Hop: cfg.Hop, ExpectedSamples: cfg.Window - cfg.Hop,
-		Rate: rate, FramesPerBuffer: fpb}
+	a := algoJSON{ModelRate: cfg.SampleRate, Window: cfg.Window, Hop: cfg.Hop, Lookahead: m.Arch.Lookahead,
+		ExpectedSamples: cfg.Window - cfg.Hop + m.Arch.Lookahead*cfg.Hop, Rate: rate, FramesPerBuffer: fpb}
 	a.ExpectedMs = frameMs(a.ExpectedSamples, cfg.SampleRate)
 	eng, err := newStream(opts, cfg.SampleRate)
 	if err != nil {
@@ -271,7 +273,7 @@ func printLatency(w io.Writer, r latencyJSON) {
 	}
 	fmt.Fprintf(w, "algorithmic latency (impulse through the enhancer, model %s)\n", r.Model)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  expected\twindow %d − hop %d at %d Hz\t%d samples\t%.2f ms\n", a.Window, a.Hop, a.ModelRate, a.ExpectedSamples, a.ExpectedMs)
+	fmt.Fprintf(tw, "  expected\twindow %d − hop %d + look-ahead %d × hop at %d Hz\t%d samples\t%.2f ms\n", a.Window, a.Hop, a.Lookahead, a.ModelRate, a.ExpectedSamples, a.ExpectedMs)
 	fmt.Fprintf(tw, "  engine\tat %d Hz\t%d samples\t%.2f ms\t%s\n", a.ModelRate, a.EngineSamples, a.EngineMs, ok(a.EngineSamples == a.ExpectedSamples))
 	fmt.Fprintf(tw, "  stream\tat %d Hz (resampled)\t%d frames\t%.2f ms\t%s\n", a.Rate, a.StreamFrames, a.StreamMs, ok(math.Abs(float64(a.StreamFrames)-a.StreamExpected) <= 0.5))
 	fmt.Fprintf(tw, "  live pipeline\t%s/buffer: + FIFO %d frames\t%d frames\t%.2f ms\n", bufferText(a.FramesPerBuffer), a.FIFOFrames, a.PipelineFrames, a.PipelineMs)

@@ -49,7 +49,7 @@ func init() {
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
 			&ucli.Float64Flag{Name: "sdr-weight", Value: train.DefaultLoss.SDRWeight, Usage: "weight of the per-sequence spectral SDR loss term (dB); 0 turns it off"},
-			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: floor (gain floor −80 dB instead of −30), under (over-suppression weighted 1×), sdr (no SDR term), speech-aug (no speed/EQ on speech), noise-aug (no EQ/tilt/rumble on noise); repeatable"},
+			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: floor (gain floor −80 dB instead of −30), under (over-suppression weighted 1×), sdr (no SDR term), speech-aug (no speed/EQ on speech), noise-aug (no EQ/tilt/rumble on noise), noise-mix (no noise resampling or second noise); repeatable"},
 			&ucli.Float64Flag{Name: "under-weight", Value: train.DefaultLoss.UnderWeight, Usage: "loss weight of over-suppression (output below the clean magnitude) relative to residual noise"},
 			&ucli.IntFlag{Name: "val-every", Value: 250, Usage: "steps between validations and checkpoints"},
 			&ucli.StringSliceFlag{Name: "out", Usage: "best model file, one per --arch (default: RUN-DIR/best.safetensors)"},
@@ -138,8 +138,10 @@ func runTrain(c *ucli.Context) error {
 				cfg.Mix.SpeedProb, cfg.Mix.SpeechEQProb = 0, 0
 			case "noise-aug":
 				cfg.Mix.NoiseEQProb, cfg.Mix.RumbleProb = 0, 0
+			case "noise-mix":
+				cfg.Mix.NoiseSpeedProb, cfg.Mix.NoiseMixProb = 0, 0
 			default:
-				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug or noise-aug)", a)
+				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug, noise-aug or noise-mix)", a)
 			}
 		}
 		cfg.RunDir, cfg.Resume = runDir, c.Bool("resume") || c.Bool("export")

@@ -215,3 +215,10 @@ func (m *Model) Config() dsp.Config {
 	}
 	return c
 }
+
+// Latency returns the model's algorithmic delay in samples: the STFT's
+// N − H plus D·H for D frames of look-ahead (what Engine.Latency reports).
+func (m *Model) Latency() int {
+	c := m.Config()
+	return c.Latency() + m.Arch.Lookahead*c.Hop
+}

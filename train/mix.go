@@ -19,6 +19,8 @@ type MixConfig struct {
 	SpeedProb        float64 // speed perturbation probability (0.5), factor uniform 0.9 … 1.1
 	SpeechEQProb     float64 // random peaking EQ on speech (0.5)
 	NoiseEQProb      float64 // random peaking EQ and spectral tilt on noise (0.5)
+	NoiseSpeedProb   float64 // noise resampled by a factor log-uniform in 0.7 … 1.4 (shifts its pitch and tempo)
+	NoiseMixProb     float64 // a second noise recording added at −10 … +5 dB relative to the first
 	RumbleProb       float64 // strong rumble below 100 Hz added to the noise (0.15)
 	BandLimitProb    float64 // low-pass of the whole mixture and target at 3.4 … 7.5 kHz (0.15)
 	ReverbProb       float64 // reverberant speech with an early-reverb target (0.2)
@@ -29,7 +31,7 @@ type MixConfig struct {
 var DefaultMix = MixConfig{
 	Seconds: 3, SNRMin: -5, SNRMax: 20, NoiseOnly: 0.1, CleanOnly: 0.1,
 	LevelMin: -45, LevelMax: -10, SpeedProb: 0.5, SpeechEQProb: 0.5, NoiseEQProb: 0.5,
-	RumbleProb: 0.15, BandLimitProb: 0.15, ReverbProb: 0.2, SyntheticRIRProb: 0.5,
+	NoiseSpeedProb: 0.5, NoiseMixProb: 0.3, RumbleProb: 0.15, BandLimitProb: 0.15, ReverbProb: 0.2, SyntheticRIRProb: 0.5,
 }
 
 // pick returns a random excerpt of n samples from a random clip of cs, where
@@ -149,7 +151,19 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	}
 	var nz []float32
 	if hasNoise {
-		nz = pick(rng, noise, n, true)
+		// A disabled augmentation draws no random numbers, so a recipe
+		// without it reproduces the batches of runs made before it existed.
+		nz = pickNoise(rng, cfg, noise, n)
+		if cfg.NoiseMixProb > 0 && rng.Float64() < cfg.NoiseMixProb {
+			nz2 := pickNoise(rng, cfg, noise, n)
+			p1, p2 := power(nz), power(nz2)
+			if p1 > 1e-12 && p2 > 1e-12 {
+				g := math.Sqrt(p1 / p2 * math.Pow(10, uniform(rng, -10, 5)/10))
+				for i := range nz {
+					nz[i] += float32(g) * nz2[i]
+				}
+			}
+		}
 		if rng.Float64() < cfg.NoiseEQProb {
 			randomEQ(rng, nz, 1+rng.IntN(3), 9)
 			kind := "lowshelf"
@@ -203,6 +217,16 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 		scale(clean, g)
 	}
 	return noisy, clean
+}
+
+// pickNoise returns n samples of a random noise excerpt, resampled by a
+// random factor with probability cfg.NoiseSpeedProb.
+func pickNoise(rng *rand.Rand, cfg MixConfig, noise []Clip, n int) []float32 {
+	if cfg.NoiseSpeedProb > 0 && rng.Float64() < cfg.NoiseSpeedProb {
+		f := logUniform(rng, 0.7, 1.4)
+		return Resample(pick(rng, noise, int(float64(n)*f)+32, true), f, 8)[:n]
+	}
+	return pick(rng, noise, n, true)
 }
 
 // Spectra runs the model's STFT and features over one example: time-major
