@@ -36,7 +36,7 @@ func init() {
 			fmt.Fprintf(w, "architecture      %s\n", info.Summary)
 			fmt.Fprintf(w, "parameters        %d (%d bytes of float32 weights)\n", info.Params, info.WeightBytes)
 			fmt.Fprintf(w, "compute           %.2f M multiply-accumulates per second of audio (network, %d per 10 ms frame)\n", info.MACsPerSec/1e6, info.MACsPerFrame)
-			fmt.Fprintf(w, "latency           %d samples = %.1f ms at %d Hz (window %d, hop %d)\n", info.LatencySamples, info.LatencyMs, info.SampleRate, info.Window, info.Hop)
+			fmt.Fprintf(w, "latency           %d samples = %.1f ms at %d Hz (window %d − hop %d + look-ahead %d × hop)\n", info.LatencySamples, info.LatencyMs, info.SampleRate, info.Window, info.Hop, info.Arch.Lookahead)
 			fmt.Fprintf(w, "gain floor        %.4f (%.1f dB)\n", info.GainFloor, info.GainFloorDB)
 			keys := make([]string, 0, len(info.Meta))
 			for k := range info.Meta {

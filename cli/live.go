@@ -39,9 +39,9 @@ func init() {
 		Usage: "denoise a microphone live: capture → enhancer → playback and/or file",
 		Description: `Captures from --input, enhances each 10 ms and plays the result on --output
 and/or records it (--record, 32-bit float WAV). The output lags the input by a
-fixed delay: the enhancer's 10 ms, a FIFO that covers the resamplers and the
-mismatch between buffer and hop sizes (both reported at start), and the
-devices' buffers. When processing falls behind real time, 10 ms blocks go out
+fixed delay: the enhancer's (20 ms with the default model), a FIFO that covers
+the resamplers and the mismatch between buffer and hop sizes (both reported at
+start), and the devices' buffers. When processing falls behind real time, 10 ms blocks go out
 unprocessed at the same delay and are counted as overloads: the delay never grows.
 
 On a terminal a status line shows levels, speech presence, suppression,

@@ -429,16 +429,23 @@ func parseLatency(t *testing.T, r result) latencyReport {
 }
 
 // TestLatencyImpulse is the algorithmic latency check: an impulse through
-// the engine comes out window − hop = 160 samples (10 ms) later at 16 kHz.
+// the engine comes out window − hop = 160 samples (10 ms) plus one hop per
+// frame of the default model's look-ahead later at 16 kHz.
 func TestLatencyImpulse(t *testing.T) {
+	m, err := models.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 160 * (1 + m.Arch.Lookahead) // samples at 16 kHz
 	for _, tc := range []struct {
-		rate, wantStream int
-		mode             string
+		rate, perHop int // frames per 160 model samples at rate
+		mode         string
 	}{
 		{48000, 480, "each"},
 		{44100, 441, "mono"},
 		{16000, 160, "each"},
 	} {
+		wantStream := tc.perHop * (1 + m.Arch.Lookahead)
 		r := runAudio(t, audioEnv(), 60*time.Second, "latency", "--no-device", "--json", "--seconds", "1",
 			"--rate", strconv.Itoa(tc.rate), "--channels", tc.mode, "--in-channels", "2")
 		if r.code != 0 {
@@ -446,7 +453,7 @@ func TestLatencyImpulse(t *testing.T) {
 		}
 		rep := parseLatency(t, r)
 		a := rep.Algorithmic
-		if !a.OK || a.ExpectedSamples != 160 || a.EngineSamples != 160 || a.EngineMs != 10 || a.StreamFrames != tc.wantStream || a.PipelineFrames < a.StreamFrames {
+		if !a.OK || a.ExpectedSamples != want || a.EngineSamples != want || a.EngineMs != float64(want)/16 || a.StreamFrames != wantStream || a.PipelineFrames < a.StreamFrames {
 			t.Errorf("%d Hz: algorithmic %+v", tc.rate, a)
 		}
 		if c := rep.Compute; c.Frames != 100 || c.P50us <= 0 || c.P99us < c.P50us || c.MaxUs < c.P99us || c.RTF <= 0 {

@@ -7,7 +7,7 @@ import (
 	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 )
 
-// Feature constants of the erb64 feature set; see docs/DESIGN.md.
+// Feature constants of the ERB feature set; see docs/DESIGN.md.
 const (
 	// FeatureFloor is added to the band power before the logarithm, 1e-10 (−100 dB).
 	FeatureFloor = 1e-10

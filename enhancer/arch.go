@@ -43,12 +43,12 @@ type Arch struct {
 	Lookahead int
 }
 
-// DefaultArch is the shipped GhostRNN: 64 features → dense 128 →
-// GhostGRU(128, r=2) ×2 → dense 161.
-var DefaultArch = Arch{Kind: KindGhost, Features: 64, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh"}
+// DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
+// GhostGRU(128, r=2) ×2 → dense 161, with one frame of look-ahead.
+var DefaultArch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1}
 
 // TwinArch is DefaultArch's plain-GRU twin.
-var TwinArch = Arch{Kind: KindGRU, Features: 64, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh"}
+var TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh", Lookahead: 1}
 
 // MaxLookahead bounds Arch.Lookahead, in frames.
 const MaxLookahead = 8

@@ -75,7 +75,7 @@ func maxDelayedDiff(x, y []float32, d int) float64 {
 
 func TestControls(t *testing.T) {
 	x := noisy(16000, 3)
-	lat := 160
+	lat := 160 * (1 + DefaultArch.Lookahead) // N − H plus the look-ahead
 	wet := run(newEngine(t, DefaultOptions), x, []int{4096})
 	energy := func(y []float32) (e float64) {
 		for _, v := range y {

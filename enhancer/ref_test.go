@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/ghostrnn/ghostrnn/dsp"
 )
 
 // refNet is an independent float64 implementation of the model equations in
@@ -186,6 +188,10 @@ func TestBudget(t *testing.T) {
 	if r := float64(p) / float64(tw); r > 0.62 {
 		t.Errorf("GhostRNN has %.3f of its twin's weights, want ≤ 0.62", r)
 	}
+	c := dsp.DefaultConfig
+	if ms := 1000 * float64(c.Latency()+DefaultArch.Lookahead*c.Hop) / float64(c.SampleRate); ms > 20 {
+		t.Errorf("default model's algorithmic latency %.1f ms, budget 20 ms", ms)
+	}
 	t.Logf("GhostRNN %d params, %.1f M MAC/s; GRU twin %d params (%.1f %%)", p, float64(macs)/1e6, tw, 100*float64(p)/float64(tw))
 }
 
@@ -197,6 +203,8 @@ func TestArchValidate(t *testing.T) {
 		{DefaultArch, true},
 		{TwinArch, true},
 		{Arch{Kind: "lstm", Features: 1, Hidden: 1, Layers: 1, Ratio: 1, Bins: 1}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 1, GhostAct: "tanh", Lookahead: -1}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 1, GhostAct: "tanh", Lookahead: MaxLookahead + 1}, false},
 		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1}, false},
 		{Arch{Kind: KindGhost, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "swish"}, false},
 		{Arch{Kind: KindGhost, Features: 0, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1}, false},

@@ -34,7 +34,10 @@ import (
 const (
 	Format     = "ghostrnn"
 	Version    = "1"
-	FeatureSet = "erb64-meannorm" // the features of dsp.Featurizer
+	FeatureSet = "erb-meannorm" // the features of dsp.Featurizer; the band count is "features"
+	// legacyFeatureSet is FeatureSet's name in files written when every
+	// model had 64 bands; the features are the same.
+	legacyFeatureSet = "erb64-meannorm"
 )
 
 // MaxFileSize bounds what Decode accepts, far above any sane model.
@@ -145,7 +148,7 @@ func Decode(b []byte) (*enhancer.Model, error) {
 	if meta["version"] != Version {
 		return nil, fmt.Errorf("unsupported model version %q (want %s)", meta["version"], Version)
 	}
-	if fs := meta["feature_set"]; fs != FeatureSet {
+	if fs := meta["feature_set"]; fs != FeatureSet && fs != legacyFeatureSet {
 		return nil, fmt.Errorf("unsupported feature set %q (want %s)", fs, FeatureSet)
 	}
 	a, err := archFromMeta(meta)

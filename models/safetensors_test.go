@@ -25,9 +25,9 @@ func testModel(t *testing.T, a enhancer.Arch) *enhancer.Model {
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	wide := enhancer.DefaultArch
-	wide.Features, wide.Lookahead = 128, 2
-	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, wide} {
+	other := enhancer.DefaultArch
+	other.Features, other.Lookahead = 64, 2
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, other} {
 		m := testModel(t, a)
 		path := filepath.Join(t.TempDir(), "m.safetensors")
 		if err := Save(path, m); err != nil {
@@ -69,16 +69,20 @@ func rewrite(t *testing.T, b []byte, edit func(h map[string]any)) []byte {
 	return append(out, b[8+n:]...)
 }
 
-// TestLookaheadAbsentIsZero: files written before look-ahead existed have
-// no lookahead key and load with none.
-func TestLookaheadAbsentIsZero(t *testing.T) {
+// TestOldFilesLoad: files written before look-ahead existed have no
+// lookahead key and the feature set's old name; they load, with no look-ahead.
+func TestOldFilesLoad(t *testing.T) {
 	a := enhancer.DefaultArch
 	a.Lookahead = 1
 	b, err := Encode(testModel(t, a))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Decode(rewrite(t, b, func(h map[string]any) { delete(h["__metadata__"].(map[string]any), "lookahead") }))
+	m, err := Decode(rewrite(t, b, func(h map[string]any) {
+		md := h["__metadata__"].(map[string]any)
+		delete(md, "lookahead")
+		md["feature_set"] = "erb64-meannorm"
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +115,7 @@ func TestBadFiles(t *testing.T) {
 		{"unknown arch", "unknown architecture", rewrite(t, good, meta("arch", "lstm"))},
 		{"bad size", "not an integer", rewrite(t, good, meta("hidden", "big"))},
 		{"bad look-ahead", "look-ahead", rewrite(t, good, meta("lookahead", "-1"))},
+		{"unknown features", "unsupported feature set", rewrite(t, good, meta("feature_set", "mfcc"))},
 		{"wrong shape", "has shape", rewrite(t, good, func(h map[string]any) {
 			h["in.bias"].(map[string]any)["shape"] = []any{64, 2}
 		})},

@@ -92,8 +92,9 @@ func TestCorrelate(t *testing.T) {
 }
 
 // TestImpulseDelay is the algorithmic latency: an impulse comes out of the
-// engine 160 samples (10 ms) later at 16 kHz, N − H of the STFT, and the
-// stream's latency later at other rates.
+// engine N − H = 160 samples (10 ms) plus one hop per frame of look-ahead
+// later at 16 kHz (320 = 20 ms for the default model), and the stream's
+// latency later at other rates.
 func TestImpulseDelay(t *testing.T) {
 	m, err := models.Open("")
 	if err != nil {
@@ -103,16 +104,17 @@ func TestImpulseDelay(t *testing.T) {
 	if got := cfg.Window - cfg.Hop; got != 160 {
 		t.Fatalf("window − hop = %d, want 160", got)
 	}
+	d := 1 + m.Arch.Lookahead // in units of 10 ms
 	for _, tc := range []struct {
 		rate, ch int
 		opts     enhancer.Options
 		want     int
 	}{
-		{16000, 1, enhancer.Options{AttenLimDB: 0, Mix: 1}, 160},
-		{16000, 1, enhancer.DefaultOptions, 160},
-		{48000, 1, enhancer.DefaultOptions, 480},
-		{44100, 2, enhancer.DefaultOptions, 441},
-		{8000, 1, enhancer.Options{AttenLimDB: 0, Mix: 1}, 80},
+		{16000, 1, enhancer.Options{AttenLimDB: 0, Mix: 1}, 160 * d},
+		{16000, 1, enhancer.DefaultOptions, 160 * d},
+		{48000, 1, enhancer.DefaultOptions, 480 * d},
+		{44100, 2, enhancer.DefaultOptions, 441 * d},
+		{8000, 1, enhancer.Options{AttenLimDB: 0, Mix: 1}, 80 * d},
 	} {
 		s := newStream(t, tc.rate, tc.ch, enhancer.EachChannel)
 		s.SetOptions(tc.opts)
