@@ -3,7 +3,8 @@
 # GhostRNN, identical but for one guard turned off (ghostrnn train --ablate),
 # two at a time (one per core), then one table row per run. Runs are counted
 # in steps, not minutes, so that a busy machine changes how long they take but
-# not what they learn. 900 steps took 11–13 minutes per pair here.
+# not what they learn. 900 steps took 11–13 minutes per pair here (the last
+# group of three, added later, has not been timed).
 # Usage: train/ablate.sh [STEPS] (default 900); binary: $GHOSTRNN or ./ghostrnn.
 set -e
 n=${1:-900}
@@ -15,5 +16,7 @@ run() { # name, extra flags
 run full "" & run no-sdr "--ablate sdr" & wait
 run no-under "--ablate under" & run no-noise-aug "--ablate noise-aug" & wait
 run no-speech-aug "--ablate speech-aug" & run no-floor "--ablate floor" & wait
+run no-noise-mix "--ablate noise-mix" & run no-lookahead "--lookahead 0" & run bands-64 "--features 64" & wait
 models/ablation.py train/runs/ablate-full train/runs/ablate-no-sdr train/runs/ablate-no-under \
-	train/runs/ablate-no-noise-aug train/runs/ablate-no-speech-aug train/runs/ablate-no-floor
+	train/runs/ablate-no-noise-aug train/runs/ablate-no-speech-aug train/runs/ablate-no-floor \
+	train/runs/ablate-no-noise-mix train/runs/ablate-no-lookahead train/runs/ablate-bands-64
