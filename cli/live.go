@@ -41,8 +41,9 @@ func init() {
 and/or records it (--record, 32-bit float WAV). The output lags the input by a
 fixed delay: the enhancer's (20 ms with the default model), a FIFO that covers
 the resamplers and the mismatch between buffer and hop sizes (both reported at
-start), and the devices' buffers. When processing falls behind real time, 10 ms blocks go out
-unprocessed at the same delay and are counted as overloads: the delay never grows.
+start), and the devices' buffers. When processing falls behind real time,
+10 ms blocks go out unprocessed at the same delay and are counted as overloads:
+the delay never grows.
 
 On a terminal a status line shows levels, speech presence, suppression,
 processing load and xrun/overload counts; b toggles bypass, q stops. Ctrl-C,
