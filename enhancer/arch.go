@@ -7,6 +7,16 @@
 //	sₗ = GhostGRUₗ(aₗ₋₁ or sₗ₋₁, state)      L layers, state size H
 //	gain = σ(W_out s_L + b_out)              W_out: [K, H]
 //
+// With a feature skip of half-width w (Arch.Skip), each bin's output also
+// reads the features of its nearest ERB band b(k) and the w bands either side,
+// in the current frame and the D frames of look-ahead before it:
+//
+//	gain_k = σ((W_out s_L + b_out)_k + Σ_{j=0..D} Σ_{o=−w..w} V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o])
+//
+// (V: [K, (D+1)(2w+1)], band indices clamped to 0 … F−1, features before the
+// first frame zero), a direct path from the spectrum to the gain of each bin
+// beside the recurrent one.
+//
 // A GhostGRU layer computes m = ceil(H/r) intrinsic units with a PyTorch
 // nn.GRU cell whose gates read the input and the full previous state
 // s = [h; g], and derives the H − m ghost units g = φ(W_g h + b_g).
@@ -41,14 +51,21 @@ type Arch struct {
 	// computes after reading frame t apply to frame t − D, so the engine
 	// delays its output by D hops more than the STFT does. It has no weights.
 	Lookahead int
+	// Skip is w, the half-width in bands of the feature skip into the output
+	// layer (see the package comment); 0: no skip.
+	Skip int
 }
 
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
-// GhostGRU(128, r=2) ×2 → dense 161, with one frame of look-ahead.
-var DefaultArch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1}
+// GhostGRU(128, r=2) ×2 → dense 161 plus a feature skip of half-width 1, with
+// one frame of look-ahead.
+var DefaultArch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1, Skip: 1}
 
 // TwinArch is DefaultArch's plain-GRU twin.
-var TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh", Lookahead: 1}
+var TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh", Lookahead: 1, Skip: 1}
+
+// MaxSkip bounds Arch.Skip, in bands.
+const MaxSkip = 8
 
 // MaxLookahead bounds Arch.Lookahead, in frames.
 const MaxLookahead = 8
@@ -76,6 +93,8 @@ func (a Arch) Validate() error {
 		return fmt.Errorf("a plain GRU has ratio 1, not %d", a.Ratio)
 	case a.Lookahead < 0 || a.Lookahead > MaxLookahead:
 		return fmt.Errorf("look-ahead %d frames must be in 0 … %d", a.Lookahead, MaxLookahead)
+	case a.Skip < 0 || a.Skip > MaxSkip:
+		return fmt.Errorf("feature skip half-width %d must be in 0 … %d", a.Skip, MaxSkip)
 	}
 	if _, err := activation(a.GhostAct); err != nil {
 		return err
@@ -115,7 +134,63 @@ func (a Arch) Tensors() []TensorSpec {
 				TensorSpec{p + "ghost.bias", []int{h - m}})
 		}
 	}
-	return append(ts, TensorSpec{"out.weight", []int{a.Bins, h}}, TensorSpec{"out.bias", []int{a.Bins}})
+	ts = append(ts, TensorSpec{"out.weight", []int{a.Bins, h}}, TensorSpec{"out.bias", []int{a.Bins}})
+	if a.Skip > 0 {
+		ts = append(ts, TensorSpec{"skip.weight", []int{a.Bins, a.SkipTaps()}})
+	}
+	return ts
+}
+
+// SkipTaps returns (D+1)(2w+1), the features each bin's skip reads.
+func (a Arch) SkipTaps() int { return (a.Lookahead + 1) * (2*a.Skip + 1) }
+
+// SkipIndex returns, for every bin k and offset o = −w … w, the band
+// b(k)+o (clamped to 0 … F−1) that the skip reads, as [K, 2w+1]; b(k) is the
+// ERB band (dsp.ERBBands at 16 kHz with a window of 2(K−1)) whose centre is
+// nearest bin k, or the proportional band k·F/K where the bands do not fit.
+// Training and inference both take the map from here, so they agree for
+// any architecture.
+func (a Arch) SkipIndex() []int {
+	w := 2*a.Skip + 1
+	near := make([]int, a.Bins)
+	bands, err := dsp.ERBBands(dsp.Config{SampleRate: 16000, Window: 2 * (a.Bins - 1), Hop: a.Bins - 1}, a.Features)
+	if err != nil || a.Bins < 2 {
+		for k := range near {
+			near[k] = min(k*a.Features/a.Bins, a.Features-1)
+		}
+	} else {
+		centre := make([]int, len(bands))
+		for b, bd := range bands {
+			for i, v := range bd.Weights {
+				if v == 1 {
+					centre[b] = bd.Start + i
+				}
+			}
+		}
+		for k := range near {
+			best := 0
+			for b, c := range centre {
+				if abs(c-k) < abs(centre[best]-k) {
+					best = b
+				}
+			}
+			near[k] = best
+		}
+	}
+	idx := make([]int, a.Bins*w)
+	for k, b := range near {
+		for o := -a.Skip; o <= a.Skip; o++ {
+			idx[k*w+o+a.Skip] = min(max(b+o, 0), a.Features-1)
+		}
+	}
+	return idx
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // Params returns the number of weights.
@@ -170,7 +245,7 @@ func (m *Model) InitRandom(rng *rand.Rand) {
 		case "in.weight", "in.bias":
 			bound = 1 / math.Sqrt(float64(m.Arch.Features))
 		}
-		if len(t.Shape) == 2 && (t.Name == "out.weight" || hasSuffix(t.Name, "ghost.weight")) {
+		if len(t.Shape) == 2 && (t.Name == "out.weight" || t.Name == "skip.weight" || hasSuffix(t.Name, "ghost.weight")) {
 			bound = 1 / math.Sqrt(float64(t.Shape[1]))
 		}
 		w := m.Weights[t.Name]

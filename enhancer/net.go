@@ -29,6 +29,12 @@ type Net struct {
 	bout   []float32
 	layers []gruLayer
 	a0     []float32 // [H]
+
+	// feature skip (Arch.Skip > 0)
+	skip  []float32   // V, [K, (D+1)(2w+1)]
+	sidx  []int       // band read per bin and offset, [K, 2w+1]
+	fhist [][]float32 // the last D+1 feature vectors; fhist[fpos] is the newest
+	fpos  int
 }
 
 func general(rows, cols int, data []float32) blas32.General {
@@ -64,6 +70,13 @@ func NewNet(m *Model) (*Net, error) {
 		}
 		n.layers = append(n.layers, ly)
 	}
+	if a.Skip > 0 {
+		n.skip, n.sidx = w["skip.weight"], a.SkipIndex()
+		n.fhist = make([][]float32, a.Lookahead+1)
+		for i := range n.fhist {
+			n.fhist[i] = make([]float32, a.Features)
+		}
+	}
 	return n, nil
 }
 
@@ -74,11 +87,15 @@ func itoa(i int) string {
 	return itoa(i/10) + string(rune('0'+i%10))
 }
 
-// Reset zeroes the recurrent state.
+// Reset zeroes the recurrent state and the skip's feature history.
 func (n *Net) Reset() {
 	for i := range n.layers {
 		clear(n.layers[i].s)
 	}
+	for _, f := range n.fhist {
+		clear(f)
+	}
+	n.fpos = 0
 }
 
 // Forward computes one frame: gain (length K) from features (length F).
@@ -92,7 +109,32 @@ func (n *Net) Forward(gain, feat []float32) {
 		x = n.layers[i].s
 	}
 	gemv(gain, n.wout, x, n.bout)
+	if n.skip != nil {
+		n.addSkip(gain, feat)
+	}
 	fastmath.SigmoidVec(gain, gain)
+}
+
+// addSkip pushes feat into the feature history and adds the skip term
+// Σ_j Σ_o V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o] to each pre-sigmoid gain.
+func (n *Net) addSkip(gain, feat []float32) {
+	d := len(n.fhist)
+	n.fpos = (n.fpos + 1) % d
+	copy(n.fhist[n.fpos], feat)
+	w := 2*n.arch.Skip + 1
+	taps := d * w
+	for k := range gain[:n.arch.Bins] {
+		v := n.skip[k*taps : (k+1)*taps]
+		idx := n.sidx[k*w : (k+1)*w]
+		acc := gain[k]
+		for j := 0; j < d; j++ {
+			f := n.fhist[(n.fpos-j+d)%d]
+			for o, b := range idx {
+				acc += v[j*w+o] * f[b]
+			}
+		}
+		gain[k] = acc
+	}
 }
 
 // step advances the layer by one frame with input x; the new state is l.s.

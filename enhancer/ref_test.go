@@ -13,6 +13,7 @@ import (
 type refNet struct {
 	m     *Model
 	state [][]float64
+	past  [][]float32 // every feature vector so far, oldest first
 }
 
 func newRef(m *Model) *refNet {
@@ -79,6 +80,19 @@ func (r *refNet) forward(feat []float32) []float64 {
 		x = next
 	}
 	g := r.dense("out.", x, a.Bins)
+	if a.Skip > 0 {
+		// Σ_{j=0..D} Σ_{o=−w..w} V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o]
+		r.past = append(r.past, append([]float32(nil), feat...))
+		w, v, idx := 2*a.Skip+1, r.m.Weights["skip.weight"], a.SkipIndex()
+		for k := range g {
+			for j := 0; j <= a.Lookahead && j < len(r.past); j++ {
+				f := r.past[len(r.past)-1-j]
+				for o := 0; o < w; o++ {
+					g[k] += float64(v[k*a.SkipTaps()+j*w+o]) * float64(f[idx[k*w+o]])
+				}
+			}
+		}
+	}
 	for i := range g {
 		g[i] = sig(g[i])
 	}
@@ -114,6 +128,8 @@ func TestNetMatchesFloat64Reference(t *testing.T) {
 		DefaultArch, TwinArch,
 		{Kind: KindGhost, Features: 10, Hidden: 13, Layers: 3, Ratio: 3, Bins: 7, GhostAct: "relu"},
 		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "identity"},
+		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "tanh", Lookahead: 2, Skip: 2},
+		{Kind: KindGRU, Features: 20, Hidden: 8, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Skip: 1},
 	} {
 		m := randomModel(t, a, 7)
 		n, err := NewNet(m)

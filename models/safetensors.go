@@ -8,7 +8,8 @@
 //
 //	format=ghostrnn version=1 arch=ghostgru|gru features hidden layers ratio
 //	bins ghost_activation sample_rate window hop feature_set gain_floor
-//	lookahead (frames; 0 when absent) …
+//	lookahead (frames; 0 when absent) skip (feature skip half-width; 0 when
+//	absent) …
 //
 // Loading checks every tensor's name, dtype, shape and finiteness against the
 // architecture the metadata declares.
@@ -64,6 +65,7 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 		"gain_floor": strconv.FormatFloat(float64(m.GainFloor), 'g', -1, 32),
 		"params":     strconv.Itoa(a.Params()),
 		"lookahead":  strconv.Itoa(a.Lookahead),
+		"skip":       strconv.Itoa(a.Skip),
 	} {
 		meta[k] = v
 	}
@@ -238,12 +240,15 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 		}
 		*dst = v
 	}
-	if v, ok := meta["lookahead"]; ok { // absent in files before look-ahead: 0
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return a, fmt.Errorf("metadata lookahead=%q is not an integer", v)
+	// absent in files written before these fields existed: 0
+	for key, dst := range map[string]*int{"lookahead": &a.Lookahead, "skip": &a.Skip} {
+		if v, ok := meta[key]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return a, fmt.Errorf("metadata %s=%q is not an integer", key, v)
+			}
+			*dst = n
 		}
-		a.Lookahead = n
 	}
 	return a, a.Validate()
 }

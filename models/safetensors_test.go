@@ -26,8 +26,10 @@ func testModel(t *testing.T, a enhancer.Arch) *enhancer.Model {
 
 func TestSaveLoadRoundTrip(t *testing.T) {
 	other := enhancer.DefaultArch
-	other.Features, other.Lookahead = 64, 2
-	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, other} {
+	other.Features, other.Lookahead, other.Skip = 64, 2, 3
+	noSkip := enhancer.TwinArch
+	noSkip.Skip = 0
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, other, noSkip} {
 		m := testModel(t, a)
 		path := filepath.Join(t.TempDir(), "m.safetensors")
 		if err := Save(path, m); err != nil {
@@ -69,11 +71,12 @@ func rewrite(t *testing.T, b []byte, edit func(h map[string]any)) []byte {
 	return append(out, b[8+n:]...)
 }
 
-// TestOldFilesLoad: files written before look-ahead existed have no
-// lookahead key and the feature set's old name; they load, with no look-ahead.
+// TestOldFilesLoad: files written before look-ahead and the feature skip
+// existed have no lookahead or skip key, no skip tensor and the feature set's
+// old name; they load, with neither.
 func TestOldFilesLoad(t *testing.T) {
 	a := enhancer.DefaultArch
-	a.Lookahead = 1
+	a.Lookahead, a.Skip = 1, 0
 	b, err := Encode(testModel(t, a))
 	if err != nil {
 		t.Fatal(err)
@@ -81,18 +84,25 @@ func TestOldFilesLoad(t *testing.T) {
 	m, err := Decode(rewrite(t, b, func(h map[string]any) {
 		md := h["__metadata__"].(map[string]any)
 		delete(md, "lookahead")
+		delete(md, "skip")
 		md["feature_set"] = "erb64-meannorm"
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Arch.Lookahead != 0 {
-		t.Errorf("look-ahead %d, want 0", m.Arch.Lookahead)
+	if m.Arch.Lookahead != 0 || m.Arch.Skip != 0 {
+		t.Errorf("look-ahead %d, skip %d, want 0 and 0", m.Arch.Lookahead, m.Arch.Skip)
 	}
 }
 
 func TestBadFiles(t *testing.T) {
 	good, err := Encode(testModel(t, enhancer.DefaultArch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := enhancer.DefaultArch
+	a.Skip = 0
+	noSkip, err := Encode(testModel(t, a))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +125,10 @@ func TestBadFiles(t *testing.T) {
 		{"unknown arch", "unknown architecture", rewrite(t, good, meta("arch", "lstm"))},
 		{"bad size", "not an integer", rewrite(t, good, meta("hidden", "big"))},
 		{"bad look-ahead", "look-ahead", rewrite(t, good, meta("lookahead", "-1"))},
+		{"bad skip", "feature skip", rewrite(t, good, meta("skip", "99"))},
+		{"skip not a number", "not an integer", rewrite(t, good, meta("skip", "wide"))},
+		{"skip without its tensor", "skip.weight", rewrite(t, noSkip, meta("skip", "1"))},
+		{"skip claimed off, tensor there", "skip.weight", rewrite(t, good, meta("skip", "0"))},
 		{"unknown features", "unsupported feature set", rewrite(t, good, meta("feature_set", "mfcc"))},
 		{"wrong shape", "has shape", rewrite(t, good, func(h map[string]any) {
 			h["in.bias"].(map[string]any)["shape"] = []any{64, 2}

@@ -34,19 +34,33 @@ func Resample(x []float32, ratio float64, halfTaps int) []float32 {
 	n := int(float64(len(x)) / ratio)
 	y := make([]float32, n)
 	r := int(math.Ceil(reach))
+	// The taps left of t sit at distances frac + m and those right of it at
+	// m − frac (frac = t − ⌊t⌋, m a whole number), so in table units all
+	// left taps share one interpolation fraction and step by a whole
+	// number of table rows, and so do the right ones. The arithmetic is the
+	// same as evaluating each tap at |t − k|·phases, to the bit.
 	for i := range y {
 		t := float64(i) * ratio
 		k0 := int(t)
 		lo, hi := max(k0-r+1, 0), min(k0+r, len(x)-1)
+		fp := (t - float64(k0)) * phases
 		var s float64
-		for k := lo; k <= hi; k++ {
-			d := math.Abs(t-float64(k)) * phases
+		if lo <= k0 {
+			jl := int(fp) + (k0-lo)*phases // row of the leftmost tap
+			fl := fp - float64(int(fp))
+			for k := lo; k <= k0; k, jl = k+1, jl-phases {
+				if jl+1 < nt {
+					s += float64(x[k]) * (tab[jl] + fl*(tab[jl+1]-tab[jl]))
+				}
+			}
+		}
+		for k := k0 + 1; k <= hi; k++ {
+			d := float64((k-k0)*phases) - fp
 			j := int(d)
 			if j+1 >= nt {
-				continue
+				break // taps only move further out
 			}
-			f := d - float64(j)
-			s += float64(x[k]) * (tab[j] + f*(tab[j+1]-tab[j]))
+			s += float64(x[k]) * (tab[j] + (d-float64(j))*(tab[j+1]-tab[j]))
 		}
 		y[i] = float32(s)
 	}

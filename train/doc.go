@@ -1,8 +1,8 @@
 // Package train fits enhancer.Model weights by backpropagation through time
 // over exactly the inference graph of docs/DESIGN.md:
 //
-//	noisy x ─dsp.Analyzer→ X[161] ─dsp.Featurizer→ f[64] ─dense,tanh→ GhostGRU/GRU ×L
-//	  ─dense→ σ → g,  G = max(g, floor),  Y = G·X,  loss(Y, S)
+//	noisy x ─dsp.Analyzer→ X[161] ─dsp.Featurizer→ f[F] ─dense,tanh→ GhostGRU/GRU ×L
+//	  ─dense (+ feature skip from f)→ σ → g,  G = max(g, floor),  Y = G·X,  loss(Y, S)
 //
 // where S is the STFT of the clean target. The STFT and the features are not
 // trained: they are computed once per training sequence (Analyze) from a

@@ -19,6 +19,7 @@ func TestForwardMatchesInference(t *testing.T) {
 		{"default", enhancer.DefaultArch},
 		{"twin", enhancer.TwinArch},
 		{"ghost-relu", func() enhancer.Arch { a := enhancer.DefaultArch; a.GhostAct = "relu"; a.Ratio = 3; return a }()},
+		{"skip-2-no-floor", func() enhancer.Arch { a := enhancer.DefaultArch; a.Skip, a.Lookahead = 2, 2; return a }()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

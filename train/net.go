@@ -27,6 +27,9 @@ type Net[T Float] struct {
 	win, bin, wout, bout   []T // views into P
 	gwin, gbin, gwo, gbout []T // views into Grad
 	layers                 []layer[T]
+	skip, gskip            []T   // feature skip V [K, (D+1)(2w+1)] and its gradient (nil without)
+	sidx                   []int // band read per bin and offset, [K, 2w+1]
+	gather                 []T   // skipPass: gathered skip inputs [T·B, K·(2w+1)]
 
 	// workspace, sized for (B, T)
 	nb, nt int
@@ -89,6 +92,10 @@ func NewNet[T Float](a enhancer.Arch) (*Net[T], error) {
 			ly.bg, ly.gbg = views[p+"ghost.bias"][0], views[p+"ghost.bias"][1]
 		}
 		n.layers = append(n.layers, ly)
+	}
+	if a.Skip > 0 {
+		n.skip, n.gskip = views["skip.weight"][0], views["skip.weight"][1]
+		n.sidx = a.SkipIndex()
 	}
 	return n, nil
 }
@@ -270,10 +277,83 @@ func (n *Net[T]) Forward(feat []T, nb, nt int) []T {
 	}
 	fillBias(n.gain, rows, k, n.bout)
 	gemm(false, true, rows, k, h, 1, x, h, n.wout, h, 1, n.gain, k)
+	if n.skip != nil {
+		n.skipPass(false)
+	}
 	for i, v := range n.gain {
 		n.gain[i] = sigmoid(v)
 	}
 	return n.gain[:rows*k]
+}
+
+// skipPass runs the feature skip over all rows: forward, it adds
+// Σ_j Σ_o V[k, j(2w+1)+o] f_{t−j}[idx[k, o]] to the pre-sigmoid output of row
+// t·B + b (frames before 0 contribute nothing); backward, it accumulates
+// ∂loss/∂V[k, j(2w+1)+o] = Σ_rows dOut[row, k] · f_{t−j}[idx[k, o]].
+func (n *Net[T]) skipPass(backward bool) {
+	nb, nt, k := n.nb, n.nt, n.k
+	rows := nb * nt
+	w := 2*n.Arch.Skip + 1
+	taps := n.Arch.SkipTaps()
+	kw := k * w
+	if !backward {
+		// gather once: G[row, k·w + o] = f_row[idx[k, o]], kept for the
+		// backward pass
+		n.gather = grow(n.gather, rows*kw)
+		for r := 0; r < rows; r++ {
+			fv := n.feat[r*n.f : (r+1)*n.f]
+			g := n.gather[r*kw : (r+1)*kw]
+			for i, bi := range n.sidx {
+				g[i] = fv[bi]
+			}
+		}
+	}
+	for j := 0; j <= n.Arch.Lookahead; j++ {
+		col := j * w
+		// rows t ≥ j read the features of row − j·nb
+		for row := j * nb; row < rows; row++ {
+			x := n.gather[(row-j*nb)*kw : (row-j*nb+1)*kw]
+			if backward {
+				dout := n.dOut[row*k : (row+1)*k]
+				if w == 3 { // the default half-width 1, unrolled
+					for kk, dv := range dout {
+						g := n.gskip[kk*taps+col : kk*taps+col+3 : kk*taps+col+3]
+						xv := x[kk*3 : kk*3+3 : kk*3+3]
+						g[0] += dv * xv[0]
+						g[1] += dv * xv[1]
+						g[2] += dv * xv[2]
+					}
+					continue
+				}
+				for kk, dv := range dout {
+					g := n.gskip[kk*taps+col : kk*taps+col+w]
+					xv := x[kk*w : kk*w+w]
+					for o := range g {
+						g[o] += dv * xv[o]
+					}
+				}
+				continue
+			}
+			out := n.gain[row*k : (row+1)*k]
+			if w == 3 {
+				for kk := range out {
+					v := n.skip[kk*taps+col : kk*taps+col+3 : kk*taps+col+3]
+					xv := x[kk*3 : kk*3+3 : kk*3+3]
+					out[kk] = out[kk] + v[0]*xv[0] + v[1]*xv[1] + v[2]*xv[2]
+				}
+				continue
+			}
+			for kk := range out {
+				v := n.skip[kk*taps+col : kk*taps+col+w]
+				xv := x[kk*w : kk*w+w]
+				acc := out[kk]
+				for o := range v {
+					acc += v[o] * xv[o]
+				}
+				out[kk] = acc
+			}
+		}
+	}
 }
 
 // DOut returns the [T·B, K] buffer into which the loss writes ∂loss/∂o, the
@@ -293,6 +373,9 @@ func (n *Net[T]) Backward() {
 	gemm(true, false, k, h, rows, 1, n.dOut, k, last.s, h, 1, n.gwo, h)
 	colSum(n.gbout, n.dOut, rows, k)
 	gemm(false, false, rows, h, k, 1, n.dOut, k, n.wout, h, 0, last.dS, h)
+	if n.skip != nil {
+		n.skipPass(true)
+	}
 	for li := L - 1; li >= 0; li-- {
 		ly := &n.layers[li]
 		x := n.a0

@@ -11,7 +11,7 @@ import (
 
 // tinyArch returns a small architecture of the given kind for fast tests.
 func tinyArch(kind string, act string) enhancer.Arch {
-	a := enhancer.Arch{Kind: kind, Features: 5, Hidden: 6, Layers: 2, Ratio: 2, Bins: 7, GhostAct: act}
+	a := enhancer.Arch{Kind: kind, Features: 5, Hidden: 6, Layers: 2, Ratio: 2, Bins: 7, GhostAct: act, Lookahead: 1, Skip: 1}
 	if kind == enhancer.KindGRU {
 		a.Ratio = 1
 	}
@@ -48,14 +48,17 @@ func randomTargets[T Float](rng *rand.Rand, nb, k, n int) *Targets[T] {
 func TestGradientCheck(t *testing.T) {
 	cases := []struct {
 		name, kind, act string
+		skip            int // feature skip half-width
 	}{
-		{"ghostgru-tanh", enhancer.KindGhost, "tanh"},
-		{"ghostgru-identity", enhancer.KindGhost, "identity"},
-		{"gru", enhancer.KindGRU, "tanh"},
+		{"ghostgru-tanh", enhancer.KindGhost, "tanh", 1},
+		{"ghostgru-identity", enhancer.KindGhost, "identity", 1},
+		{"gru", enhancer.KindGRU, "tanh", 1},
+		{"ghostgru-skip2", enhancer.KindGhost, "tanh", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := tinyArch(tc.kind, tc.act)
+			a.Skip = tc.skip
 			net, err := NewNet[float64](a)
 			if err != nil {
 				t.Fatal(err)

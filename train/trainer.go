@@ -29,7 +29,7 @@ type Config struct {
 	Arch     enhancer.Arch
 	Loss     LossConfig
 	Mix      MixConfig
-	Batch    int     // sequences per step (32)
+	Batch    int     // sequences per step (8)
 	Steps    int     // optimiser steps; 0 with Minutes > 0 means "until the time is up"
 	Minutes  float64 // wall-time budget; the LR schedule follows whichever of steps/time runs out first
 	Seed     uint64  // initialisation and data seed
@@ -40,7 +40,7 @@ type Config struct {
 	Warmup   int     // linear warm-up steps (300)
 	Clip     float64 // global gradient-norm clip (1)
 	Decay    float64 // decoupled (AdamW) weight decay on matrices (0)
-	ValEvery int     // steps between validations and checkpoints (250)
+	ValEvery int     // steps between validations and checkpoints (1000)
 	ValClips int     // validation examples per condition (12)
 	RunDir   string  // checkpoints, log.jsonl, curves.png
 	Out      string  // best model (safetensors); empty: RunDir/best.safetensors
@@ -51,8 +51,8 @@ type Config struct {
 // DefaultConfig returns the shipped recipe for arch a.
 func DefaultConfig(a enhancer.Arch) Config {
 	return Config{
-		Arch: a, Loss: DefaultLoss, Mix: DefaultMix, Batch: 32, Seed: 1, Threads: 1,
-		LR: 2e-3, MinLR: 5e-5, Warmup: 300, Clip: 1, ValEvery: 250, ValClips: 12,
+		Arch: a, Loss: DefaultLoss, Mix: DefaultMix, Batch: 8, Seed: 1, Threads: 1,
+		LR: 2e-3, MinLR: 5e-5, Warmup: 300, Clip: 1, ValEvery: 1000, ValClips: 12,
 	}
 }
 
