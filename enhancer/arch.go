@@ -9,7 +9,8 @@
 //
 // With a feature skip of half-width w (Arch.Skip), each bin's output also
 // reads the features of its nearest ERB band b(k) and the w bands either side,
-// in the current frame and the D frames of look-ahead before it:
+// in the newest frame t and the D frames before it, back to the frame t − D
+// that the gain applies to:
 //
 //	gain_k = σ((W_out s_L + b_out)_k + Σ_{j=0..D} Σ_{o=−w..w} V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o])
 //

@@ -3,20 +3,23 @@
 # GhostRNN, identical but for one guard turned off (ghostrnn train --ablate),
 # two at a time (one per core), then one table row per run. Runs are counted
 # in steps, not minutes, so that a busy machine changes how long they take but
-# not what they learn. 900 steps took 11–13 minutes per pair here (the last
-# group of three, added later, has not been timed).
-# Usage: train/ablate.sh [STEPS] (default 900); binary: $GHOSTRNN or ./ghostrnn.
+# not what they learn. The default, 3,600 steps of batch 8, is the data of 900
+# steps of batch 32, which took 11–13 minutes per pair here (the groups of
+# three, added later, have not been timed).
+# Usage: train/ablate.sh [STEPS] (default 3600); binary: $GHOSTRNN or ./ghostrnn.
 set -e
-n=${1:-900}
+n=${1:-3600}
 bin=${GHOSTRNN:-./ghostrnn}
 run() { # name, extra flags
-	"$bin" train --arch ghostgru --steps "$n" --threads 1 --seed 1 --batch 32 --val-every 200 \
+	"$bin" train --arch ghostgru --steps "$n" --threads 1 --seed 1 --batch 8 --val-every 600 \
 		--run-dir "train/runs/ablate-$1" --out "train/runs/ablate-$1/best.safetensors" $2 >"train/runs/ablate-$1.out" 2>&1
 }
 run full "" & run no-sdr "--ablate sdr" & wait
 run no-under "--ablate under" & run no-noise-aug "--ablate noise-aug" & wait
 run no-speech-aug "--ablate speech-aug" & run no-floor "--ablate floor" & wait
 run no-noise-mix "--ablate noise-mix" & run no-lookahead "--lookahead 0" & run bands-64 "--features 64" & wait
+run no-skip "--skip 0" & run batch-32 "--batch 32 --steps $((n / 4))" & wait
 models/ablation.py train/runs/ablate-full train/runs/ablate-no-sdr train/runs/ablate-no-under \
 	train/runs/ablate-no-noise-aug train/runs/ablate-no-speech-aug train/runs/ablate-no-floor \
-	train/runs/ablate-no-noise-mix train/runs/ablate-no-lookahead train/runs/ablate-bands-64
+	train/runs/ablate-no-noise-mix train/runs/ablate-no-lookahead train/runs/ablate-bands-64 \
+	train/runs/ablate-no-skip train/runs/ablate-batch-32
