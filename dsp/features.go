@@ -31,6 +31,17 @@ type Band struct {
 	Weights []float64
 }
 
+// Centre returns the bin where the band peaks (its weight there is 1).
+func (b Band) Centre() int {
+	c := 0
+	for i, w := range b.Weights {
+		if w > b.Weights[c] {
+			c = i
+		}
+	}
+	return b.Start + c
+}
+
 // ERBBands returns nb triangular bands over the bins of cfg whose centres are
 // spaced evenly on the ERB-rate scale from 0 Hz to Nyquist, each centre at least
 // one bin from its neighbours. Band b rises linearly from centre b-1 to centre b

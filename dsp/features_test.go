@@ -17,12 +17,12 @@ func TestERBBandsCoverBins(t *testing.T) {
 		cover := make([]float64, DefaultConfig.Bins())
 		prev := -1
 		for b, band := range bands {
-			c := -1
 			for i, w := range band.Weights {
 				cover[band.Start+i] += w
-				if w == 1 {
-					c = band.Start + i
-				}
+			}
+			c := band.Centre()
+			if band.Weights[c-band.Start] != 1 {
+				t.Fatalf("nb=%d band %d peaks at %v, want 1", nb, b, band.Weights[c-band.Start])
 			}
 			if c <= prev {
 				t.Fatalf("nb=%d band %d centre %d not after %d", nb, b, c, prev)
@@ -48,12 +48,7 @@ func TestFeatureLevel(t *testing.T) {
 	cfg := DefaultConfig
 	bands, _ := ERBBands(cfg, 64)
 	b := 40
-	var k0 int
-	for i, w := range bands[b].Weights {
-		if w == 1 {
-			k0 = bands[b].Start + i
-		}
-	}
+	k0 := bands[b].Centre()
 	a, _ := NewAnalyzer(cfg)
 	f, _ := NewFeaturizer(cfg, 64)
 	feat := make([]float32, 64)

@@ -162,11 +162,7 @@ func (a Arch) SkipIndex() []int {
 	} else {
 		centre := make([]int, len(bands))
 		for b, bd := range bands {
-			for i, v := range bd.Weights {
-				if v == 1 {
-					centre[b] = bd.Start + i
-				}
-			}
+			centre[b] = bd.Centre()
 		}
 		for k := range near {
 			best := 0
@@ -292,9 +288,10 @@ func (m *Model) Config() dsp.Config {
 	return c
 }
 
-// Latency returns the model's algorithmic delay in samples: the STFT's
-// N − H plus D·H for D frames of look-ahead (what Engine.Latency reports).
-func (m *Model) Latency() int {
-	c := m.Config()
-	return c.Latency() + m.Arch.Lookahead*c.Hop
-}
+// Latency returns the algorithmic delay in samples of the architecture with
+// framing c: the STFT's N − H plus D·H for D frames of look-ahead.
+func (a Arch) Latency(c dsp.Config) int { return c.Latency() + a.Lookahead*c.Hop }
+
+// Latency returns the model's algorithmic delay in samples at its own framing
+// (what Engine.Latency reports).
+func (m *Model) Latency() int { return m.Arch.Latency(m.Config()) }

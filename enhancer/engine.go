@@ -123,7 +123,7 @@ func (e *Engine) Config() dsp.Config { return e.cfg }
 
 // Latency returns the delay of the output behind the input, in samples: the
 // STFT's N − H plus D·H for a model with D frames of look-ahead.
-func (e *Engine) Latency() int { return e.cfg.Latency() + e.model.Arch.Lookahead*e.cfg.Hop }
+func (e *Engine) Latency() int { return e.model.Arch.Latency(e.cfg) }
 
 // Stats returns figures of the last processed frame.
 func (e *Engine) Stats() FrameStats { return e.stats }

@@ -120,9 +120,7 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	var s []float32
 	if hasSpeech {
 		if rng.Float64() < cfg.SpeedProb {
-			f := uniform(rng, 0.9, 1.1)
-			s = Resample(pick(rng, speech, int(float64(n)*f)+32, false), f, 8)
-			s = s[:n]
+			s = pickResampled(rng, speech, n, uniform(rng, 0.9, 1.1), false)
 		} else {
 			s = pick(rng, speech, n, false)
 		}
@@ -223,10 +221,15 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 // random factor with probability cfg.NoiseSpeedProb.
 func pickNoise(rng *rand.Rand, cfg MixConfig, noise []Clip, n int) []float32 {
 	if cfg.NoiseSpeedProb > 0 && rng.Float64() < cfg.NoiseSpeedProb {
-		f := logUniform(rng, 0.7, 1.4)
-		return Resample(pick(rng, noise, int(float64(n)*f)+32, true), f, 8)[:n]
+		return pickResampled(rng, noise, n, logUniform(rng, 0.7, 1.4), true)
 	}
 	return pick(rng, noise, n, true)
+}
+
+// pickResampled returns n samples of a random excerpt of cs read f times
+// faster (its pitch and tempo scaled by f).
+func pickResampled(rng *rand.Rand, cs []Clip, n int, f float64, loop bool) []float32 {
+	return Resample(pick(rng, cs, int(float64(n)*f)+32, loop), f, 8)[:n]
 }
 
 // Spectra runs the model's STFT and features over one example: time-major
