@@ -548,7 +548,11 @@ func (p *pulse) stop() {
 
 // TestLatencyPulseLoopback measures the round trip through a PulseAudio null
 // sink and its monitor (the playback comes straight back as capture): found,
-// with full confidence, and the same to ±1 ms over 3 runs.
+// with a correlation far above the 0.3 detection threshold, and the same to
+// ±1 ms over 3 runs. The loop is digital but not sample-exact (the delay comes
+// out fractional, ~352.6 frames): on a loaded CI machine the median
+// correlation measured 0.887, so the bar is 0.8, where a path that is not the
+// loop stays below 0.3.
 func TestLatencyPulseLoopback(t *testing.T) {
 	p := startPulse(t)
 	r := runAudio(t, p.env, 30*time.Second, "devices")
@@ -574,7 +578,7 @@ func TestLatencyPulseLoopback(t *testing.T) {
 			t.Logf("run with %d xruns: %+v", rt.Xruns, *rt)
 			continue
 		}
-		if !rt.Found || rt.Confidence < 0.9 {
+		if !rt.Found || rt.Confidence < 0.8 {
 			t.Fatalf("loopback not found: %+v", *rt)
 		}
 		if rt.DelayMs <= 0 || rt.DelayMs > rt.ReportedMs+50 {
