@@ -21,6 +21,7 @@ import (
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/metrics"
+	"github.com/ghostrnn/ghostrnn/models"
 	"github.com/ghostrnn/ghostrnn/train"
 )
 
@@ -44,6 +45,7 @@ func init() {
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
+			&ucli.IntFlag{Name: "pitch", Value: enhancer.DefaultArch.Pitch, Usage: "pitch-coherence features of the lowest ERB bands (how much of each band repeats whole pitch periods back), 128 weights each; 0: none"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
@@ -56,6 +58,7 @@ func init() {
 			&ucli.StringSliceFlag{Name: "out", Usage: "best model file, one per --arch (default: RUN-DIR/best.safetensors)"},
 			&ucli.StringSliceFlag{Name: "run-dir", Usage: "directory for checkpoints and logs, one per --arch (default: train/runs/ARCH-TIME)"},
 			&ucli.BoolFlag{Name: "resume", Usage: "continue from RUN-DIR/checkpoint.gob"},
+			&ucli.StringSliceFlag{Name: "init", Usage: "start from the weights of this model file (fine-tuning: a fresh optimiser and schedule), one per --arch; the architecture must match"},
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
@@ -68,6 +71,9 @@ func init() {
 func runTrain(c *ucli.Context) error {
 	kinds := c.StringSlice("arch")
 	outs, dirs := c.StringSlice("out"), c.StringSlice("run-dir")
+	if n := len(c.StringSlice("init")); n > 0 && n != len(kinds) {
+		return fmt.Errorf("train: give one --init per --arch (%d archs, %d inits)", len(kinds), n)
+	}
 	if (len(outs) > 0 && len(outs) != len(kinds)) || (len(dirs) > 0 && len(dirs) != len(kinds)) {
 		return fmt.Errorf("train: give one --out and one --run-dir per --arch (%d archs, %d outs, %d run dirs)", len(kinds), len(outs), len(dirs))
 	}
@@ -101,6 +107,7 @@ func runTrain(c *ucli.Context) error {
 		}
 		arch.Lookahead = c.Int("lookahead")
 		arch.Skip = c.Int("skip")
+		arch.Pitch = c.Int("pitch")
 		arch.Features = c.Int("features")
 		if err := arch.Validate(); err != nil {
 			return fmt.Errorf("train: %v", err)
@@ -147,6 +154,11 @@ func runTrain(c *ucli.Context) error {
 			}
 		}
 		cfg.RunDir, cfg.Resume = runDir, c.Bool("resume") || c.Bool("export")
+		if inits := c.StringSlice("init"); len(inits) > 0 && !cfg.Resume {
+			if cfg.Init, err = models.Load(inits[i]); err != nil {
+				return fmt.Errorf("train: --init %v", err)
+			}
+		}
 		if len(outs) > 0 {
 			cfg.Out = outs[i]
 		}

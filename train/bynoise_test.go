@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -50,14 +49,7 @@ func TestValidationByNoise(t *testing.T) {
 			for _, snr := range []float64{0, 5} {
 				s := pick(rng, c.ValSpeech, n, false)
 				nz := pick(rng, byGroup[g], n, true)
-				scale(nz, math.Sqrt(power(s)/max(power(nz), 1e-20)*math.Pow(10, -snr/10)))
-				x := make([]float32, n)
-				for j := range x {
-					x[j] = s[j] + nz[j]
-				}
-				lv := math.Pow(10, -25.0/20) / math.Sqrt(power(x))
-				scale(x, lv)
-				scale(s, lv)
+				x := mixAt(s, nz, snr, -25)
 				items = append(items, ValItem{Cond: fmt.Sprintf("%s @ %g dB", g, snr), SNR: snr, Noisy: x, Clean: s})
 			}
 		}

@@ -45,7 +45,11 @@ type Config struct {
 	RunDir   string  // checkpoints, log.jsonl, curves.png
 	Out      string  // best model (safetensors); empty: RunDir/best.safetensors
 	Resume   bool    // continue from RunDir/checkpoint.gob
-	Logf     func(format string, args ...any)
+	// Init, when set and not resuming, holds the starting weights instead
+	// of a random initialisation (fine-tuning; the optimiser starts fresh).
+	// Its Arch must equal Arch. It is not stored in checkpoints.
+	Init *enhancer.Model
+	Logf func(format string, args ...any)
 }
 
 // DefaultConfig returns the shipped recipe for arch a.
@@ -131,15 +135,20 @@ func NewTrainer(cfg Config, c *Corpus) (*Trainer, error) {
 		copy(net.P, ck.P)
 		cfg.Logf("resumed at step %d (%.1f min trained, best score %.3f at step %d)", ck.Step, ck.Elapsed/60, ck.BestScore, ck.BestStep)
 	} else {
-		m := net.Model(float32(cfg.Loss.GainFloor))
-		m.InitRandom(rand.New(rand.NewSource(int64(cfg.Seed))))
+		m := cfg.Init
+		if m == nil {
+			m = net.Model(float32(cfg.Loss.GainFloor))
+			m.InitRandom(rand.New(rand.NewSource(int64(cfg.Seed))))
+		} else {
+			cfg.Logf("starting from the given weights (%s, %d params)", m.Arch.Kind, m.Arch.Params())
+		}
 		if err := net.SetModel(m); err != nil {
 			return nil, err
 		}
 		t.ck = Checkpoint{Version: 1, P: net.P, M: make([]float32, len(net.P)), V: make([]float32, len(net.P)), BestScore: math.Inf(-1)}
 	}
 	t.ck.Config = cfg
-	t.ck.Config.Logf = nil
+	t.ck.Config.Logf, t.ck.Config.Init = nil, nil
 	t.ck.Split = c.SplitMeta()
 	t.ck.P = net.P
 	return t, nil
@@ -172,12 +181,12 @@ func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
 			for i := range next {
 				rng := rand2.New(rand2.NewPCG(cfg.Seed, uint64(s)<<16|uint64(i)))
 				x, y := Mixture(rng, cfg.Mix, c.Speech, c.Noise, c.RIR, n)
-				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Arch.Lookahead, cfg.Loss.Compress)
+				sp[i] = Analyze(x, y, cfg.Arch, cfg.Loss.Compress)
 			}
 		}()
 	}
 	wg.Wait()
-	return NewBatch(sp, cfg.Arch.Features, cfg.Arch.Bins)
+	return NewBatch(sp, cfg.Arch.Inputs(), cfg.Arch.Bins)
 }
 
 // lr returns the learning rate at step s and training progress p in [0, 1]:
@@ -287,7 +296,7 @@ func RunTogether(ctx context.Context, ts []*Trainer) error {
 	for _, t := range ts[1:] {
 		c := &t.cfg
 		if c.Seed != cfg.Seed || c.Batch != cfg.Batch || c.Mix != cfg.Mix || c.Loss.Compress != cfg.Loss.Compress ||
-			c.Arch.Features != cfg.Arch.Features || c.Arch.Bins != cfg.Arch.Bins || t.ck.Step != ts[0].ck.Step {
+			c.Arch.Features != cfg.Arch.Features || c.Arch.Pitch != cfg.Arch.Pitch || c.Arch.Bins != cfg.Arch.Bins || t.ck.Step != ts[0].ck.Step {
 			return errors.New("train: models trained together need the same seed, batch, recipe and step")
 		}
 	}

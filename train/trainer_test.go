@@ -145,3 +145,50 @@ func TestInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestInit checks that Config.Init starts the net from the given weights
+// (not the seed's random ones), that a later step moves them, and that a
+// model of another architecture is refused.
+func TestInit(t *testing.T) {
+	c := synthCorpus(3)
+	cfg := smallConfig(enhancer.KindGhost, "")
+	cfg.Steps = 2
+	src, err := NewTrainer(cfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	losses(t, src, c, 2) // weights that no seed's initialisation gives
+	m := src.Net().Model(float32(cfg.Loss.GainFloor))
+
+	cfg.Init = m
+	tr, err := NewTrainer(cfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tr.Net().Model(float32(cfg.Loss.GainFloor))
+	for name, w := range m.Weights {
+		for i := range w {
+			if got.Weights[name][i] != w[i] {
+				t.Fatalf("%s[%d] = %v, want the initial model's %v", name, i, got.Weights[name][i], w[i])
+			}
+		}
+	}
+	if tr.Checkpoint().Config.Init != nil {
+		t.Error("the checkpoint keeps a copy of the initial model")
+	}
+	before := append([]float32(nil), tr.Net().P...)
+	losses(t, tr, c, 1)
+	moved := false
+	for i, v := range tr.Net().P {
+		moved = moved || v != before[i]
+	}
+	if !moved {
+		t.Error("a training step did not change the weights")
+	}
+
+	other := smallConfig(enhancer.KindGRU, "")
+	other.Init = m
+	if _, err := NewTrainer(other, c); err == nil {
+		t.Error("a GhostGRU model was accepted as the start of a GRU run")
+	}
+}

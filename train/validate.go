@@ -48,22 +48,10 @@ func ValSet(c *Corpus, clips int) []ValItem {
 		}
 		if hasN {
 			nz = pick(rng, noise, n, true)
-			if hasS {
-				scale(nz, math.Sqrt(power(s)/max(power(nz), 1e-20)*math.Pow(10, -snr/10)))
-			}
 		} else {
 			nz = make([]float32, n)
 		}
-		x := make([]float32, n)
-		for i := range x {
-			x[i] = s[i] + nz[i]
-		}
-		g := math.Pow(10, uniform(rng, -35, -15)/20) / math.Sqrt(max(power(x), 1e-20))
-		if pk := peak(x) * g; pk > 0.99 {
-			g *= 0.99 / pk
-		}
-		scale(x, g)
-		scale(s, g)
+		x := mixAt(s, nz, snr, uniform(rng, -35, -15))
 		items = append(items, ValItem{Cond: cond, SNR: snr, Noisy: x, Clean: s})
 	}
 	for _, snr := range ValSNRs {
@@ -76,6 +64,27 @@ func ValSet(c *Corpus, clips int) []ValItem {
 		add("noise", math.Inf(-1), false, true)
 	}
 	return items
+}
+
+// mixAt returns the mixture x = s + a·nz whose speech-to-noise ratio is snr
+// dB (nz as it is when s or nz is silent), scaled, with s, to an RMS of
+// level dBFS, or less where that would take its peak above 0.99. It scales
+// s and nz in place.
+func mixAt(s, nz []float32, snr, level float64) []float32 {
+	if ps, pn := power(s), power(nz); ps > 0 && pn > 0 {
+		scale(nz, math.Sqrt(ps/pn*math.Pow(10, -snr/10)))
+	}
+	x := make([]float32, len(s))
+	for i := range x {
+		x[i] = s[i] + nz[i]
+	}
+	g := math.Pow(10, level/20) / math.Sqrt(max(power(x), 1e-20))
+	if pk := peak(x) * g; pk > 0.99 {
+		g *= 0.99 / pk
+	}
+	scale(x, g)
+	scale(s, g)
+	return x
 }
 
 // SISDR returns the scale-invariant signal-to-distortion ratio in dB of est
