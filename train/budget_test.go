@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ghostrnn/ghostrnn/enhancer"
-	"github.com/ghostrnn/ghostrnn/models"
 )
 
 // budget splits the error of gains G on one mixture X = S + N in the STFT
@@ -116,28 +113,14 @@ func TestBudgetSplit(t *testing.T) {
 //
 //	GHOSTRNN_BUDGET="models/ghostrnn.safetensors" go test -run ErrorBudget -v ./train
 func TestErrorBudget(t *testing.T) {
-	paths := strings.Fields(os.Getenv("GHOSTRNN_BUDGET"))
-	if len(paths) == 0 {
-		t.Skip("set GHOSTRNN_BUDGET to the model files to measure")
-	}
-	data := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "MANIFEST.tsv")); err != nil {
-		t.Skipf("no corpus at %s: %v", data, err)
-	}
-	c, err := LoadCorpus(CorpusConfig{Data: data}, t.Logf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, c := measurement(t, "GHOSTRNN_BUDGET")
 	items := ValSet(c, DefaultConfig(enhancer.DefaultArch).ValClips)
 	db := func(a, b float64) float64 { return 10 * math.Log10(a/b) }
 	var out strings.Builder
 	fmt.Fprintln(&out, "| model | input | SDR out | oracle G* | S / distortion | S / residual | residual < 1 kHz | residual in pauses / noise-dominated / speech-dominated bins | mean gain there |")
 	fmt.Fprintln(&out, "|---|---|---|---|---|---|---|---|---|")
 	for _, p := range paths {
-		m, err := models.Load(filepath.Join("..", p))
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := loadMeasured(t, p)
 		net, err := NewNet[float32](m.Arch)
 		if err != nil {
 			t.Fatal(err)

@@ -3,12 +3,8 @@ package train
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/ghostrnn/ghostrnn/models"
 )
 
 // TestValidationByNoise is a measurement, not a check: it scores the model
@@ -21,18 +17,7 @@ import (
 //
 //	GHOSTRNN_BYNOISE="a.safetensors b.safetensors" go test -run ValidationByNoise -v ./train
 func TestValidationByNoise(t *testing.T) {
-	paths := strings.Fields(os.Getenv("GHOSTRNN_BYNOISE"))
-	if len(paths) == 0 {
-		t.Skip("set GHOSTRNN_BYNOISE to the model files to score")
-	}
-	data := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "MANIFEST.tsv")); err != nil {
-		t.Skipf("no corpus at %s: %v", data, err)
-	}
-	c, err := LoadCorpus(CorpusConfig{Data: data}, t.Logf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	paths, c := measurement(t, "GHOSTRNN_BYNOISE")
 	byGroup := map[string][]Clip{}
 	var groups []string
 	for _, cl := range c.ValNoise {
@@ -57,13 +42,7 @@ func TestValidationByNoise(t *testing.T) {
 	var rows [][]string
 	means := make([]float64, len(paths))
 	for j, p := range paths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join("..", p) // relative to the repository root
-		}
-		m, err := models.Load(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := loadMeasured(t, p)
 		r, err := Validate(m, items)
 		if err != nil {
 			t.Fatal(err)
