@@ -81,7 +81,7 @@ func describeModel(m *enhancer.Model) modelInfo {
 		cell = fmt.Sprintf("GhostGRU(r=%d, %d intrinsic + %d ghost, φ=%s)", a.Ratio, a.Intrinsic(), a.Hidden-a.Intrinsic(), a.GhostAct)
 	}
 	return modelInfo{
-		Summary:        fmt.Sprintf("%d features%s → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, pitchSummary(a), a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a)),
+		Summary:        fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a)),
 		Arch:           a,
 		Params:         a.Params(),
 		WeightBytes:    4 * a.Params(),
@@ -99,15 +99,6 @@ func describeModel(m *enhancer.Model) modelInfo {
 }
 
 func log10(x float64) float64 { return math.Log10(x) }
-
-// pitchSummary describes the pitch-coherence features of a, or returns ""
-// without them.
-func pitchSummary(a enhancer.Arch) string {
-	if a.Pitch == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" + %d pitch coherences", a.Pitch)
-}
 
 // skipSummary describes the feature skip of a, or returns "" without one.
 func skipSummary(a enhancer.Arch) string {

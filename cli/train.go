@@ -45,7 +45,6 @@ func init() {
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
-			&ucli.IntFlag{Name: "pitch", Value: enhancer.DefaultArch.Pitch, Usage: "pitch-coherence features of the lowest ERB bands (how much of each band repeats whole pitch periods back), 128 weights each; 0: none"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
@@ -107,7 +106,6 @@ func runTrain(c *ucli.Context) error {
 		}
 		arch.Lookahead = c.Int("lookahead")
 		arch.Skip = c.Int("skip")
-		arch.Pitch = c.Int("pitch")
 		arch.Features = c.Int("features")
 		if err := arch.Validate(); err != nil {
 			return fmt.Errorf("train: %v", err)

@@ -55,14 +55,7 @@ type Arch struct {
 	// Skip is w, the half-width in bands of the feature skip into the output
 	// layer (see the package comment); 0: no skip.
 	Skip int
-	// Pitch is P, the number of pitch-coherence features (dsp.Pitch over
-	// the lowest P ERB bands) that follow the F band features in the input;
-	// 0: none.
-	Pitch int
 }
-
-// Inputs returns F + P, the input features per frame.
-func (a Arch) Inputs() int { return a.Features + a.Pitch }
 
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
 // GhostGRU(128, r=2) ×2 → dense 161 plus a feature skip of half-width 1, with
@@ -103,8 +96,6 @@ func (a Arch) Validate() error {
 		return fmt.Errorf("look-ahead %d frames must be in 0 … %d", a.Lookahead, MaxLookahead)
 	case a.Skip < 0 || a.Skip > MaxSkip:
 		return fmt.Errorf("feature skip half-width %d must be in 0 … %d", a.Skip, MaxSkip)
-	case a.Pitch < 0 || a.Pitch > a.Features:
-		return fmt.Errorf("%d pitch features must be in 0 … %d (the ERB bands)", a.Pitch, a.Features)
 	}
 	if _, err := activation(a.GhostAct); err != nil {
 		return err
@@ -130,7 +121,7 @@ func (t TensorSpec) Size() int {
 // Tensors lists every weight tensor of the architecture, in file order.
 func (a Arch) Tensors() []TensorSpec {
 	h, m := a.Hidden, a.Intrinsic()
-	ts := []TensorSpec{{"in.weight", []int{h, a.Inputs()}}, {"in.bias", []int{h}}}
+	ts := []TensorSpec{{"in.weight", []int{h, a.Features}}, {"in.bias", []int{h}}}
 	for l := 0; l < a.Layers; l++ {
 		p := fmt.Sprintf("gru%d.", l)
 		ts = append(ts,
@@ -249,7 +240,7 @@ func (m *Model) InitRandom(rng *rand.Rand) {
 		bound := 1 / math.Sqrt(h)
 		switch t.Name {
 		case "in.weight", "in.bias":
-			bound = 1 / math.Sqrt(float64(m.Arch.Inputs()))
+			bound = 1 / math.Sqrt(float64(m.Arch.Features))
 		}
 		if len(t.Shape) == 2 && (t.Name == "out.weight" || t.Name == "skip.weight" || hasSuffix(t.Name, "ghost.weight")) {
 			bound = 1 / math.Sqrt(float64(t.Shape[1]))

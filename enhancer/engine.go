@@ -42,7 +42,6 @@ type Engine struct {
 	net   *Net
 	ana   *dsp.Analyzer
 	feat  *dsp.Featurizer
-	pitch *dsp.Pitch // nil without pitch features
 	syn   *dsp.Synthesizer
 	opts  Options
 	floor float32
@@ -86,16 +85,10 @@ func NewEngine(m *Model, o Options) (*Engine, error) {
 	if cfg.Bins() != m.Arch.Bins {
 		return nil, fmt.Errorf("model has %d gains but the STFT has %d bins", m.Arch.Bins, cfg.Bins())
 	}
-	var pitch *dsp.Pitch
-	if m.Arch.Pitch > 0 {
-		if pitch, err = dsp.NewPitch(cfg, m.Arch.Features, m.Arch.Pitch); err != nil {
-			return nil, err
-		}
-	}
 	e := &Engine{
-		cfg: cfg, model: m, net: net, ana: ana, feat: feat, pitch: pitch, syn: syn,
+		cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
 		fifo: make([]float32, 0, cfg.Hop),
-		fbuf: make([]float32, m.Arch.Inputs()),
+		fbuf: make([]float32, m.Arch.Features),
 		gain: make([]float32, cfg.Bins()),
 		spec: make([]complex128, cfg.Bins()),
 		out:  make([]float32, cfg.Hop),
@@ -145,9 +138,6 @@ func (e *Engine) Reset() {
 	e.net.Reset()
 	e.ana.Reset()
 	e.feat.Reset()
-	if e.pitch != nil {
-		e.pitch.Reset()
-	}
 	e.syn.Reset()
 	e.fifo = e.fifo[:0]
 	for _, h := range e.hist {
@@ -192,15 +182,12 @@ func (e *Engine) Flush(dst []float32) []float32 {
 }
 
 // frame runs the whole signal path on one hop of input:
-// analysis, features (and pitch coherence), model, controls, gain, synthesis. With D frames of
+// analysis, features, model, controls, gain, synthesis. With D frames of
 // look-ahead the gains computed from frame t apply to frame t − D, kept in
 // a ring of the last D spectra.
 func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
 	e.feat.Compute(e.fbuf, x)
-	if e.pitch != nil {
-		e.pitch.Compute(e.fbuf[e.model.Arch.Features:], x, hop)
-	}
 	e.net.Forward(e.gain, e.fbuf)
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]

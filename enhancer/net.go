@@ -52,7 +52,7 @@ func NewNet(m *Model) (*Net, error) {
 	w := m.Weights
 	n := &Net{
 		arch: a, phi: phi,
-		win: general(h, a.Inputs(), w["in.weight"]), bin: w["in.bias"],
+		win: general(h, a.Features, w["in.weight"]), bin: w["in.bias"],
 		wout: general(a.Bins, h, w["out.weight"]), bout: w["out.bias"],
 		a0: make([]float32, h),
 	}
@@ -98,7 +98,7 @@ func (n *Net) Reset() {
 	n.fpos = 0
 }
 
-// Forward computes one frame: gain (length K) from features (length F + P).
+// Forward computes one frame: gain (length K) from features (length F).
 // The recurrent state advances by one step.
 func (n *Net) Forward(gain, feat []float32) {
 	gemv(n.a0, n.win, feat, n.bin)
@@ -120,7 +120,7 @@ func (n *Net) Forward(gain, feat []float32) {
 func (n *Net) addSkip(gain, feat []float32) {
 	d := len(n.fhist)
 	n.fpos = (n.fpos + 1) % d
-	copy(n.fhist[n.fpos], feat) // the F band features; the skip reads no others
+	copy(n.fhist[n.fpos], feat)
 	w := 2*n.arch.Skip + 1
 	taps := d * w
 	for k := range gain[:n.arch.Bins] {

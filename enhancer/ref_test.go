@@ -130,7 +130,6 @@ func TestNetMatchesFloat64Reference(t *testing.T) {
 		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "identity"},
 		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "tanh", Lookahead: 2, Skip: 2},
 		{Kind: KindGRU, Features: 20, Hidden: 8, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Skip: 1},
-		{Kind: KindGhost, Features: 20, Hidden: 8, Layers: 2, Ratio: 2, Bins: 9, GhostAct: "tanh", Lookahead: 1, Skip: 1, Pitch: 6},
 	} {
 		m := randomModel(t, a, 7)
 		n, err := NewNet(m)
@@ -139,7 +138,7 @@ func TestNetMatchesFloat64Reference(t *testing.T) {
 		}
 		ref := newRef(m)
 		rng := rand.New(rand.NewSource(8))
-		feat := make([]float32, a.Inputs())
+		feat := make([]float32, a.Features)
 		gain := make([]float32, a.Bins)
 		worst := 0.0
 		for f := 0; f < 50; f++ {
@@ -226,9 +225,6 @@ func TestArchValidate(t *testing.T) {
 		{Arch{Kind: KindGhost, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "swish"}, false},
 		{Arch{Kind: KindGhost, Features: 0, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1}, false},
 		{Arch{Kind: KindGhost, Features: 1, Hidden: 1 << 20, Layers: 1, Ratio: 2, Bins: 1}, false},
-		{Arch{Kind: KindGhost, Features: 8, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "tanh", Pitch: 8}, true},
-		{Arch{Kind: KindGhost, Features: 8, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "tanh", Pitch: 9}, false},
-		{Arch{Kind: KindGhost, Features: 8, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "tanh", Pitch: -1}, false},
 	} {
 		if err := tc.a.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v: err=%v, want ok=%v", tc.a, err, tc.ok)

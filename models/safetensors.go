@@ -9,7 +9,7 @@
 //	format=ghostrnn version=1 arch=ghostgru|gru features hidden layers ratio
 //	bins ghost_activation sample_rate window hop feature_set gain_floor
 //	lookahead (frames; 0 when absent) skip (feature skip half-width; 0 when
-//	absent) pitch (pitch-coherence features; 0 when absent) …
+//	absent) …
 //
 // Loading checks every tensor's name, dtype, shape and finiteness against the
 // architecture the metadata declares.
@@ -66,7 +66,6 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 		"params":     strconv.Itoa(a.Params()),
 		"lookahead":  strconv.Itoa(a.Lookahead),
 		"skip":       strconv.Itoa(a.Skip),
-		"pitch":      strconv.Itoa(a.Pitch),
 	} {
 		meta[k] = v
 	}
@@ -242,7 +241,7 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 		*dst = v
 	}
 	// absent in files written before these fields existed: 0
-	for key, dst := range map[string]*int{"lookahead": &a.Lookahead, "skip": &a.Skip, "pitch": &a.Pitch} {
+	for key, dst := range map[string]*int{"lookahead": &a.Lookahead, "skip": &a.Skip} {
 		if v, ok := meta[key]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil {

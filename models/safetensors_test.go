@@ -29,9 +29,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	other.Features, other.Lookahead, other.Skip = 64, 2, 3
 	noSkip := enhancer.TwinArch
 	noSkip.Skip = 0
-	pitch := enhancer.DefaultArch
-	pitch.Pitch = 16
-	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, other, noSkip, pitch} {
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, other, noSkip} {
 		m := testModel(t, a)
 		path := filepath.Join(t.TempDir(), "m.safetensors")
 		if err := Save(path, m); err != nil {
@@ -74,8 +72,8 @@ func rewrite(t *testing.T, b []byte, edit func(h map[string]any)) []byte {
 }
 
 // TestOldFilesLoad: files written before look-ahead and the feature skip
-// existed have no lookahead, skip or pitch key, no skip tensor and the
-// feature set's old name; they load, with none of the three.
+// existed have no lookahead or skip key, no skip tensor and the feature set's
+// old name; they load, with neither.
 func TestOldFilesLoad(t *testing.T) {
 	a := enhancer.DefaultArch
 	a.Lookahead, a.Skip = 1, 0
@@ -87,14 +85,13 @@ func TestOldFilesLoad(t *testing.T) {
 		md := h["__metadata__"].(map[string]any)
 		delete(md, "lookahead")
 		delete(md, "skip")
-		delete(md, "pitch")
 		md["feature_set"] = "erb64-meannorm"
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Arch.Lookahead != 0 || m.Arch.Skip != 0 || m.Arch.Pitch != 0 {
-		t.Errorf("look-ahead %d, skip %d, pitch %d, want 0, 0 and 0", m.Arch.Lookahead, m.Arch.Skip, m.Arch.Pitch)
+	if m.Arch.Lookahead != 0 || m.Arch.Skip != 0 {
+		t.Errorf("look-ahead %d, skip %d, want 0 and 0", m.Arch.Lookahead, m.Arch.Skip)
 	}
 }
 

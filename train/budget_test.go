@@ -134,7 +134,7 @@ func TestErrorBudget(t *testing.T) {
 				if it.Cond == "clean" || it.Cond == "noise" || it.SNR != snr {
 					continue
 				}
-				sp := Analyze(it.Noisy, it.Clean, m.Arch, DefaultLoss.Compress)
+				sp := Analyze(it.Noisy, it.Clean, m.Arch.Features, m.Arch.Lookahead, DefaultLoss.Compress)
 				b.add(sp, net.Forward(sp.Feat, 1, sp.Frames), float64(m.GainFloor), m.Arch.Bins)
 			}
 			fmt.Fprintf(&out, "| %s | %g dB | %.2f dB | %.2f dB | %.2f dB | %.2f dB | %.0f %% | %.0f / %.0f / %.0f %% | %.2f / %.2f / %.2f |\n",

@@ -20,7 +20,6 @@ func TestForwardMatchesInference(t *testing.T) {
 		{"twin", enhancer.TwinArch},
 		{"ghost-relu", func() enhancer.Arch { a := enhancer.DefaultArch; a.GhostAct = "relu"; a.Ratio = 3; return a }()},
 		{"skip-2-no-floor", func() enhancer.Arch { a := enhancer.DefaultArch; a.Skip, a.Lookahead = 2, 2; return a }()},
-		{"pitch-16", func() enhancer.Arch { a := enhancer.DefaultArch; a.Pitch = 16; return a }()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,7 +33,7 @@ func TestForwardMatchesInference(t *testing.T) {
 				t.Fatal(err)
 			}
 			const nb, nt = 3, 40
-			f := tc.arch.Inputs()
+			f := tc.arch.Features
 			rng := rand.New(rand.NewSource(4))
 			feat := make([]float32, nb*nt*f)
 			for i := range feat {
@@ -77,9 +76,9 @@ func TestAnalyzeLookaheadPairsTargets(t *testing.T) {
 		noisy[i] = clean[i] + float32(0.1*rng.NormFloat64())
 	}
 	const f, k = 64, 161
-	base := Analyze(noisy, clean, enhancer.Arch{Features: f}, 0.3)
+	base := Analyze(noisy, clean, f, 0, 0.3)
 	for _, d := range []int{1, 2} {
-		sp := Analyze(noisy, clean, enhancer.Arch{Features: f, Lookahead: d}, 0.3)
+		sp := Analyze(noisy, clean, f, d, 0.3)
 		for i := range base.Feat {
 			if sp.Feat[i] != base.Feat[i] {
 				t.Fatalf("d=%d: feature %d changed", d, i)

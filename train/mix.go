@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/ghostrnn/ghostrnn/dsp"
-	"github.com/ghostrnn/ghostrnn/enhancer"
 )
 
 // MixConfig sets the on-the-fly mixture recipe. Probabilities are per
@@ -244,32 +243,21 @@ type Spectra struct {
 }
 
 // Analyze computes the Spectra of a noisy/clean pair with compression c for
-// a model of architecture a: its F + P input features per frame (as the
-// engine computes them), and, with D = a.Lookahead, the loss targets of
-// frame t − D beside the features of frame t, the frame its gains apply to
-// (all zero for t < D, where they add nothing to the loss).
-func Analyze(noisy, clean []float32, a enhancer.Arch, c float64) Spectra {
+// a model with d frames of look-ahead: the features of frame t come with the
+// loss targets of frame t − d, the frame its gains apply to (all zero for
+// t < d, where they add nothing to the loss).
+func Analyze(noisy, clean []float32, features, d int, c float64) Spectra {
 	cfg := dsp.DefaultConfig
 	an, _ := dsp.NewAnalyzer(cfg)
 	as, _ := dsp.NewAnalyzer(cfg)
-	fz, _ := dsp.NewFeaturizer(cfg, a.Features)
-	var pz *dsp.Pitch
-	if a.Pitch > 0 {
-		pz, _ = dsp.NewPitch(cfg, a.Features, a.Pitch)
-	}
-	nf, d := a.Inputs(), a.Lookahead
+	fz, _ := dsp.NewFeaturizer(cfg, features)
 	h, k := cfg.Hop, cfg.Bins()
 	nt := len(noisy) / h
-	sp := Spectra{Frames: nt, Feat: make([]float32, nt*nf), XC: make([]float32, nt*k), SC: make([]float32, nt*k), PC: make([]float32, nt*k),
+	sp := Spectra{Frames: nt, Feat: make([]float32, nt*features), XC: make([]float32, nt*k), SC: make([]float32, nt*k), PC: make([]float32, nt*k),
 		XP: make([]float32, nt*k), XS: make([]float32, nt*k), SS: make([]float32, nt*k)}
 	for t := 0; t < nt; t++ {
-		hop := noisy[t*h : (t+1)*h]
-		X := an.Frame(hop)
-		f := sp.Feat[t*nf : (t+1)*nf]
-		fz.Compute(f, X)
-		if pz != nil {
-			pz.Compute(f[a.Features:], X, hop)
-		}
+		X := an.Frame(noisy[t*h : (t+1)*h])
+		fz.Compute(sp.Feat[t*features:(t+1)*features], X)
 		S := as.Frame(clean[t*h : (t+1)*h])
 		if t+d >= nt {
 			continue // frame t's gains would come after the sequence ends

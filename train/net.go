@@ -61,7 +61,7 @@ func NewNet[T Float](a enhancer.Arch) (*Net[T], error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Inputs(), k: a.Bins, act: a.GhostAct}
+	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Features, k: a.Bins, act: a.GhostAct}
 	if n.act == "" {
 		n.act = "tanh"
 	}

@@ -181,12 +181,12 @@ func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
 			for i := range next {
 				rng := rand2.New(rand2.NewPCG(cfg.Seed, uint64(s)<<16|uint64(i)))
 				x, y := Mixture(rng, cfg.Mix, c.Speech, c.Noise, c.RIR, n)
-				sp[i] = Analyze(x, y, cfg.Arch, cfg.Loss.Compress)
+				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Arch.Lookahead, cfg.Loss.Compress)
 			}
 		}()
 	}
 	wg.Wait()
-	return NewBatch(sp, cfg.Arch.Inputs(), cfg.Arch.Bins)
+	return NewBatch(sp, cfg.Arch.Features, cfg.Arch.Bins)
 }
 
 // lr returns the learning rate at step s and training progress p in [0, 1]:
@@ -296,7 +296,7 @@ func RunTogether(ctx context.Context, ts []*Trainer) error {
 	for _, t := range ts[1:] {
 		c := &t.cfg
 		if c.Seed != cfg.Seed || c.Batch != cfg.Batch || c.Mix != cfg.Mix || c.Loss.Compress != cfg.Loss.Compress ||
-			c.Arch.Features != cfg.Arch.Features || c.Arch.Pitch != cfg.Arch.Pitch || c.Arch.Bins != cfg.Arch.Bins || t.ck.Step != ts[0].ck.Step {
+			c.Arch.Features != cfg.Arch.Features || c.Arch.Bins != cfg.Arch.Bins || t.ck.Step != ts[0].ck.Step {
 			return errors.New("train: models trained together need the same seed, batch, recipe and step")
 		}
 	}
