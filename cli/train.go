@@ -110,6 +110,17 @@ func runTrain(c *ucli.Context) error {
 		if err := arch.Validate(); err != nil {
 			return fmt.Errorf("train: %v", err)
 		}
+		var start *enhancer.Model // --init
+		if inits := c.StringSlice("init"); len(inits) > 0 && !c.Bool("resume") && !c.Bool("export") {
+			var err error
+			if start, err = models.Load(inits[i]); err != nil {
+				return fmt.Errorf("train: --init: %v", err)
+			}
+			if start.Arch != arch {
+				return fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",
+					inits[i], start.Arch.Kind, start.Arch.Features, start.Arch.Lookahead, start.Arch.Skip, arch.Kind, arch.Features, arch.Lookahead, arch.Skip)
+			}
+		}
 		runDir := filepath.Join("train", "runs", arch.Kind+"-"+time.Now().UTC().Format("20060102-150405"))
 		if len(dirs) > 0 {
 			runDir = dirs[i]
@@ -151,12 +162,7 @@ func runTrain(c *ucli.Context) error {
 				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug, noise-aug or noise-mix)", a)
 			}
 		}
-		cfg.RunDir, cfg.Resume = runDir, c.Bool("resume") || c.Bool("export")
-		if inits := c.StringSlice("init"); len(inits) > 0 && !cfg.Resume {
-			if cfg.Init, err = models.Load(inits[i]); err != nil {
-				return fmt.Errorf("train: --init %v", err)
-			}
-		}
+		cfg.RunDir, cfg.Resume, cfg.Init = runDir, c.Bool("resume") || c.Bool("export"), start
 		if len(outs) > 0 {
 			cfg.Out = outs[i]
 		}
