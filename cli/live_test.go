@@ -559,7 +559,7 @@ func TestLatencyPulseLoopback(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "loop_in") || !strings.Contains(r.stdout, "loop_out") {
 		t.Fatalf("devices (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	var delays []float64
+	var delays, confs []float64
 	busy := 0
 	for attempt := 0; attempt < 8 && len(delays) < 3; attempt++ {
 		// Small buffers: the null sink renders in blocks of about the
@@ -585,6 +585,7 @@ func TestLatencyPulseLoopback(t *testing.T) {
 			t.Errorf("round trip %.2f ms, PortAudio reports %.1f ms", rt.DelayMs, rt.ReportedMs)
 		}
 		delays = append(delays, rt.DelayMs)
+		confs = append(confs, rt.Confidence)
 	}
 	if len(delays) < 3 {
 		t.Skipf("only %d of 8 runs were free of xruns (%d busy): the machine is too loaded to time the loop", len(delays), busy)
@@ -594,7 +595,7 @@ func TestLatencyPulseLoopback(t *testing.T) {
 	if mid := (delays[0] + delays[2]) / 2; delays[2]-mid > 1 {
 		t.Errorf("round trips %v ms: not within ±1 ms of %.2f ms", delays, mid)
 	}
-	t.Logf("round trips %v ms", delays)
+	t.Logf("round trips %v ms, confidence %v", delays, confs)
 }
 
 // TestLivePulseStop runs live on the PulseAudio loop: SIGINT ends it cleanly
