@@ -47,6 +47,8 @@ func init() {
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
+			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
+			&ucli.Float64Flag{Name: "snr-max", Value: train.DefaultMix.SNRMax, Usage: "highest speech-to-noise ratio of the mixtures, dB"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
@@ -70,6 +72,9 @@ func init() {
 func runTrain(c *ucli.Context) error {
 	kinds := c.StringSlice("arch")
 	outs, dirs := c.StringSlice("out"), c.StringSlice("run-dir")
+	if lo, hi := c.Float64("snr-min"), c.Float64("snr-max"); lo > hi {
+		return fmt.Errorf("train: --snr-min %g is above --snr-max %g", lo, hi)
+	}
 	if n := len(c.StringSlice("init")); n > 0 && n != len(kinds) {
 		return fmt.Errorf("train: give one --init per --arch (%d archs, %d inits)", len(kinds), n)
 	}
@@ -143,6 +148,7 @@ func runTrain(c *ucli.Context) error {
 		cfg.Batch, cfg.Seed, cfg.Threads = c.Int("batch"), c.Uint64("seed"), threads
 		cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
 		cfg.Mix.Seconds = c.Float64("seconds")
+		cfg.Mix.SNRMin, cfg.Mix.SNRMax = c.Float64("snr-min"), c.Float64("snr-max")
 		cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
 		for _, a := range c.StringSlice("ablate") {
 			switch a {

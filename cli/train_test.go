@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// TestTrainInitErrors: a bad --init stops train before it reads any data or
-// creates a run directory, with one line naming the file and the reason.
-func TestTrainInitErrors(t *testing.T) {
+// TestTrainFlagErrors: a bad --init or SNR range stops train before it
+// reads any data or creates a run directory, with one line naming the file
+// or flag and the reason.
+func TestTrainFlagErrors(t *testing.T) {
 	twin := filepath.Join("..", "models", "ghostrnn-gru-twin.safetensors")
 	for _, tc := range []struct {
 		name string
@@ -19,6 +20,7 @@ func TestTrainInitErrors(t *testing.T) {
 		{"architecture differs", []string{"--init", twin}, "ghostrnn-gru-twin.safetensors: a gru model"},
 		{"missing file", []string{"--init", "nope.safetensors"}, "nope.safetensors"},
 		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch"},
+		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := filepath.Join(t.TempDir(), "run")
