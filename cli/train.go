@@ -49,6 +49,7 @@ func init() {
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
 			&ucli.Float64Flag{Name: "snr-max", Value: train.DefaultMix.SNRMax, Usage: "highest speech-to-noise ratio of the mixtures, dB"},
+			&ucli.Float64Flag{Name: "snr-mode", Usage: "draw the SNR from the triangular distribution over --snr-min … --snr-max with its peak here, dB (default: uniform)"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
@@ -74,6 +75,8 @@ func runTrain(c *ucli.Context) error {
 	outs, dirs := c.StringSlice("out"), c.StringSlice("run-dir")
 	if lo, hi := c.Float64("snr-min"), c.Float64("snr-max"); lo > hi {
 		return fmt.Errorf("train: --snr-min %g is above --snr-max %g", lo, hi)
+	} else if m := c.Float64("snr-mode"); c.IsSet("snr-mode") && (m < lo || m > hi) {
+		return fmt.Errorf("train: --snr-mode %g is outside --snr-min … --snr-max (%g … %g)", m, lo, hi)
 	}
 	if n := len(c.StringSlice("init")); n > 0 && n != len(kinds) {
 		return fmt.Errorf("train: give one --init per --arch (%d archs, %d inits)", len(kinds), n)
@@ -149,6 +152,7 @@ func runTrain(c *ucli.Context) error {
 		cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
 		cfg.Mix.Seconds = c.Float64("seconds")
 		cfg.Mix.SNRMin, cfg.Mix.SNRMax = c.Float64("snr-min"), c.Float64("snr-max")
+		cfg.Mix.SNRPeaked, cfg.Mix.SNRMode = c.IsSet("snr-mode"), c.Float64("snr-mode")
 		cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
 		for _, a := range c.StringSlice("ablate") {
 			switch a {

@@ -21,6 +21,7 @@ func TestTrainFlagErrors(t *testing.T) {
 		{"missing file", []string{"--init", "nope.safetensors"}, "nope.safetensors"},
 		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch"},
 		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5"},
+		{"SNR mode", []string{"--snr-mode", "30"}, "--snr-mode 30 is outside"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := filepath.Join(t.TempDir(), "run")

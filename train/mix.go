@@ -10,8 +10,12 @@ import (
 // MixConfig sets the on-the-fly mixture recipe. Probabilities are per
 // training sequence.
 type MixConfig struct {
-	Seconds          float64 // segment length (3 s)
-	SNRMin, SNRMax   float64 // dB, uniform (−5 … 20)
+	Seconds        float64 // segment length (3 s)
+	SNRMin, SNRMax float64 // dB, uniform (−5 … 20) unless SNRPeaked
+	// SNRPeaked draws the SNR from the triangular distribution over
+	// SNRMin … SNRMax with its mode at SNRMode instead (false).
+	SNRPeaked        bool
+	SNRMode          float64
 	NoiseOnly        float64 // share of sequences with no speech (0.1)
 	CleanOnly        float64 // share of sequences with no noise (0.1)
 	LevelMin         float64 // mixture RMS in dBFS, uniform (−45 … −10), peak kept ≤ 0.99
@@ -69,6 +73,18 @@ func pick(rng *rand.Rand, cs []Clip, n int, loop bool) []float32 {
 }
 
 func uniform(rng *rand.Rand, a, b float64) float64 { return a + (b-a)*rng.Float64() }
+
+// triangular maps u in [0, 1) to the triangular distribution over a … b
+// with mode c (inverse CDF).
+func triangular(u, a, c, b float64) float64 {
+	if b <= a {
+		return a
+	}
+	if f := (c - a) / (b - a); u < f {
+		return a + math.Sqrt(u*(b-a)*(c-a))
+	}
+	return b - math.Sqrt((1-u)*(b-a)*(b-c))
+}
 
 func logUniform(rng *rand.Rand, a, b float64) float64 {
 	return math.Exp(uniform(rng, math.Log(a), math.Log(b)))
@@ -192,7 +208,11 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	}
 	ps, pn := power(s), power(nz)
 	if hasSpeech && hasNoise && ps > 1e-10 && pn > 1e-12 {
-		snr := uniform(rng, cfg.SNRMin, cfg.SNRMax)
+		u := rng.Float64()
+		snr := cfg.SNRMin + (cfg.SNRMax-cfg.SNRMin)*u // uniform
+		if cfg.SNRPeaked {
+			snr = triangular(u, cfg.SNRMin, cfg.SNRMode, cfg.SNRMax)
+		}
 		scale(nz, math.Sqrt(ps/pn*math.Pow(10, -snr/10)))
 	}
 	if rng.Float64() < cfg.BandLimitProb {

@@ -91,3 +91,33 @@ func TestMixtureSecondNoise(t *testing.T) {
 		t.Errorf("%d of 20 mixtures hold both tones, want about 10", both)
 	}
 }
+
+// TestTriangular: the inverse CDF stays in range, puts the mode where asked
+// (the densest of five bins) and has the triangular mean (a + b + c)/3.
+func TestTriangular(t *testing.T) {
+	for _, tc := range []struct{ a, c, b float64 }{{-5, 5, 20}, {-5, -5, 20}, {0, 10, 10}} {
+		const n = 100000
+		var sum float64
+		bins := make([]int, 5)
+		for i := 0; i < n; i++ {
+			x := triangular((float64(i)+0.5)/n, tc.a, tc.c, tc.b)
+			if x < tc.a || x > tc.b {
+				t.Fatalf("%+v: %v out of range", tc, x)
+			}
+			sum += x
+			bins[min(int((x-tc.a)/(tc.b-tc.a)*5), 4)]++
+		}
+		if m, want := sum/n, (tc.a+tc.b+tc.c)/3; math.Abs(m-want) > 0.01 {
+			t.Errorf("%+v: mean %.3f, want %.3f", tc, m, want)
+		}
+		best := 0
+		for i, c := range bins {
+			if c > bins[best] {
+				best = i
+			}
+		}
+		if want := min(int((tc.c-tc.a)/(tc.b-tc.a)*5), 4); best != want {
+			t.Errorf("%+v: densest fifth %d %v, want %d", tc, best, bins, want)
+		}
+	}
+}

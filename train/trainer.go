@@ -267,9 +267,13 @@ func (t *Trainer) Model(p []float32) *enhancer.Model {
 		off += ts.Size()
 	}
 	c := t.cfg
-	m.Meta["recipe"] = fmt.Sprintf("ghostrnn train: seed=%d batch=%d seq=%gs steps=%d lr=%g→%g warmup=%d cosine clip=%g decay=%g; loss: |.|^%g 0.7·mag(under×%g)+0.3·complex+%g·SDR(dB), floor %.1f dB; mix: SNR %g…%g dB, %.0f%% noise-only, %.0f%% clean, level %g…%g dBFS, speed 0.9–1.1 p=%g, speech EQ p=%g, noise EQ+tilt p=%g, noise speed 0.7–1.4 p=%g, second noise p=%g, rumble p=%g, bandlimit p=%g, reverb p=%g (early 50 ms target)",
+	snrDist := "uniform"
+	if c.Mix.SNRPeaked {
+		snrDist = fmt.Sprintf("triangular, mode %g dB", c.Mix.SNRMode)
+	}
+	m.Meta["recipe"] = fmt.Sprintf("ghostrnn train: seed=%d batch=%d seq=%gs steps=%d lr=%g→%g warmup=%d cosine clip=%g decay=%g; loss: |.|^%g 0.7·mag(under×%g)+0.3·complex+%g·SDR(dB), floor %.1f dB; mix: SNR %g…%g dB (%s), %.0f%% noise-only, %.0f%% clean, level %g…%g dBFS, speed 0.9–1.1 p=%g, speech EQ p=%g, noise EQ+tilt p=%g, noise speed 0.7–1.4 p=%g, second noise p=%g, rumble p=%g, bandlimit p=%g, reverb p=%g (early 50 ms target)",
 		c.Seed, c.Batch, c.Mix.Seconds, t.ck.Step, c.LR, c.MinLR, c.Warmup, c.Clip, c.Decay, c.Loss.Compress, c.Loss.UnderWeight, c.Loss.SDRWeight,
-		20*math.Log10(c.Loss.GainFloor), c.Mix.SNRMin, c.Mix.SNRMax, 100*c.Mix.NoiseOnly, 100*c.Mix.CleanOnly,
+		20*math.Log10(c.Loss.GainFloor), c.Mix.SNRMin, c.Mix.SNRMax, snrDist, 100*c.Mix.NoiseOnly, 100*c.Mix.CleanOnly,
 		c.Mix.LevelMin, c.Mix.LevelMax, c.Mix.SpeedProb, c.Mix.SpeechEQProb, c.Mix.NoiseEQProb, c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb, c.Mix.RumbleProb, c.Mix.BandLimitProb, c.Mix.ReverbProb)
 	m.Meta["split"] = t.ck.Split
 	m.Meta["train_steps"] = strconv.Itoa(t.ck.Step)
