@@ -97,6 +97,7 @@ func runTrain(c *ucli.Context) error {
 	if c.Int("steps") <= 0 && c.Float64("minutes") <= 0 && !c.Bool("export") && c.String("write-val") == "" {
 		return errors.New("train: give --steps or --minutes")
 	}
+	resume := c.Bool("resume") || c.Bool("export") // weights come from RUN-DIR/checkpoint.gob
 	threads := c.Int("threads")
 	if threads > 0 {
 		runtime.GOMAXPROCS(max(threads, 2))
@@ -119,7 +120,7 @@ func runTrain(c *ucli.Context) error {
 			return fmt.Errorf("train: %v", err)
 		}
 		var start *enhancer.Model // --init
-		if inits := c.StringSlice("init"); len(inits) > 0 && !c.Bool("resume") && !c.Bool("export") {
+		if inits := c.StringSlice("init"); len(inits) > 0 && !resume {
 			var err error
 			if start, err = models.Load(inits[i]); err != nil {
 				return fmt.Errorf("train: --init: %v", err)
@@ -172,7 +173,7 @@ func runTrain(c *ucli.Context) error {
 				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug, noise-aug or noise-mix)", a)
 			}
 		}
-		cfg.RunDir, cfg.Resume, cfg.Init = runDir, c.Bool("resume") || c.Bool("export"), start
+		cfg.RunDir, cfg.Resume, cfg.Init = runDir, resume, start
 		if len(outs) > 0 {
 			cfg.Out = outs[i]
 		}

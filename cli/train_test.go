@@ -13,20 +13,21 @@ import (
 func TestTrainFlagErrors(t *testing.T) {
 	twin := filepath.Join("..", "models", "ghostrnn-gru-twin.safetensors")
 	for _, tc := range []struct {
-		name string
-		args []string
-		want string
+		name     string
+		args     []string
+		want     string
+		twoArchs bool // needs a second --run-dir
 	}{
-		{"architecture differs", []string{"--init", twin}, "ghostrnn-gru-twin.safetensors: a gru model"},
-		{"missing file", []string{"--init", "nope.safetensors"}, "nope.safetensors"},
-		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch"},
-		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5"},
-		{"SNR mode", []string{"--snr-mode", "30"}, "--snr-mode 30 is outside"},
+		{"architecture differs", []string{"--init", twin}, "ghostrnn-gru-twin.safetensors: a gru model", false},
+		{"missing file", []string{"--init", "nope.safetensors"}, "nope.safetensors", false},
+		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch", true},
+		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5", false},
+		{"SNR mode", []string{"--snr-mode", "30"}, "--snr-mode 30 is outside", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := filepath.Join(t.TempDir(), "run")
 			args := append([]string{"train", "--steps", "1", "--data", t.TempDir(), "--run-dir", runs}, tc.args...)
-			if strings.Contains(tc.name, "per arch") {
+			if tc.twoArchs {
 				args = append(args, "--run-dir", runs+"2")
 			}
 			res := ghostrnn(t, nil, args...)

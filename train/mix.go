@@ -72,7 +72,10 @@ func pick(rng *rand.Rand, cs []Clip, n int, loop bool) []float32 {
 	return out
 }
 
-func uniform(rng *rand.Rand, a, b float64) float64 { return a + (b-a)*rng.Float64() }
+func uniform(rng *rand.Rand, a, b float64) float64 { return lerp(a, b, rng.Float64()) }
+
+// lerp maps u in [0, 1) to a … b linearly (the uniform inverse CDF).
+func lerp(a, b, u float64) float64 { return a + (b-a)*u }
 
 // triangular maps u in [0, 1) to the triangular distribution over a … b
 // with mode c (inverse CDF).
@@ -209,7 +212,7 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	ps, pn := power(s), power(nz)
 	if hasSpeech && hasNoise && ps > 1e-10 && pn > 1e-12 {
 		u := rng.Float64()
-		snr := cfg.SNRMin + (cfg.SNRMax-cfg.SNRMin)*u // uniform
+		snr := lerp(cfg.SNRMin, cfg.SNRMax, u)
 		if cfg.SNRPeaked {
 			snr = triangular(u, cfg.SNRMin, cfg.SNRMode, cfg.SNRMax)
 		}
