@@ -4,8 +4,10 @@
 # two at a time (one per core), then one table row per run. Runs are counted
 # in steps, not minutes, so that a busy machine changes how long they take but
 # not what they learn. The default, 3,600 steps of batch 8, is the data of 900
-# steps of batch 32, which took 11–13 minutes per pair here (the groups of
-# three, added later, have not been timed).
+# steps of batch 32; the whole script took 74 minutes here (12–16 minutes per
+# pair, 20 for the group of three). It ends by scoring every run on the
+# bundled example and a rumble mix (train/listen.sh, needs sox) and printing
+# the table (models/ablation.py).
 # Usage: train/ablate.sh [STEPS] (default 3600); binary: $GHOSTRNN or ./ghostrnn.
 set -e
 n=${1:-3600}
@@ -19,7 +21,8 @@ run no-under "--ablate under" & run no-noise-aug "--ablate noise-aug" & wait
 run no-speech-aug "--ablate speech-aug" & run no-floor "--ablate floor" & wait
 run no-noise-mix "--ablate noise-mix" & run no-lookahead "--lookahead 0" & run bands-64 "--features 64" & wait
 run no-skip "--skip 0" & run batch-32 "--batch 32 --steps $((n / 4))" & wait
-models/ablation.py train/runs/ablate-full train/runs/ablate-no-sdr train/runs/ablate-no-under \
-	train/runs/ablate-no-noise-aug train/runs/ablate-no-speech-aug train/runs/ablate-no-floor \
-	train/runs/ablate-no-noise-mix train/runs/ablate-no-lookahead train/runs/ablate-bands-64 \
-	train/runs/ablate-no-skip train/runs/ablate-batch-32
+dirs=$(for r in full no-sdr no-under no-noise-aug no-speech-aug no-floor no-noise-mix no-lookahead bands-64 no-skip batch-32; do
+	echo "train/runs/ablate-$r"
+done)
+GHOSTRNN=$bin train/listen.sh $dirs
+models/ablation.py $dirs
