@@ -12,7 +12,6 @@ import sys
 from valtable import best
 
 
-
 def listened(run, case):
     """The mean scores train/listen.sh wrote for case, or None."""
     p = os.path.join(run, case + ".json")

@@ -19,7 +19,7 @@ sox -m -v 1 "$clean" -v "$(awk -v s="$ps" -v n="$pn" 'BEGIN{print s/n}')" "$tmp/
 echo "rumble input:"; "$bin" eval --ref "$clean" --deg "$tmp/rumble.wav" | tail -1
 for dir in "$@"; do
 	for case in example:testdata/example/noisy.wav rumble:$tmp/rumble.wav; do
-		"$bin" denoise --model "$dir/best.safetensors" "${case#*:}" -o "$tmp/out.wav" --force >/dev/null 2>&1
+		"$bin" denoise --model "$dir/best.safetensors" "${case#*:}" -o "$tmp/out.wav" --force >/dev/null
 		"$bin" eval --ref "$clean" --deg "$tmp/out.wav" --json >"$dir/${case%%:*}.json"
 	done
 done
