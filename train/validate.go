@@ -130,6 +130,15 @@ type ValResult struct {
 	Score     float64     `json:"score"`            // model selection score, see Validate
 }
 
+// enhance runs x through eng from a fresh start into buf's storage and
+// returns the whole output, out, and the part of it aligned with x (its
+// latency removed), y.
+func enhance(eng *enhancer.Engine, buf, x []float32) (out, y []float32) {
+	eng.Reset()
+	out = eng.Flush(eng.Process(buf[:0], x))
+	return out, out[eng.Latency() : eng.Latency()+len(x)]
+}
+
 // Validate runs every item through the real streaming engine
 // (enhancer.Engine with the model's own floor, fully wet), removes its
 // latency so output and reference align, and scores it. The selection score
@@ -147,12 +156,9 @@ func Validate(m *enhancer.Model, items []ValItem) (ValResult, error) {
 	}
 	accs := map[string]*acc{}
 	var order []string
-	var out []float32
+	var out, y []float32
 	for _, it := range items {
-		eng.Reset()
-		out = eng.Process(out[:0], it.Noisy)
-		out = eng.Flush(out)
-		y := out[eng.Latency() : eng.Latency()+len(it.Noisy)]
+		out, y = enhance(eng, out, it.Noisy)
 		a := accs[it.Cond]
 		if a == nil {
 			a = &acc{}
