@@ -1,28 +1,36 @@
-// Package cli holds the ghostrnn command-line interface: one file per command,
-// each registering itself with Register from an init function.
+// Package cli holds the ghostrnn command-line interface: one file per command.
+// Commands lists them all; each file's xxxCommand builds its *ucli.Command.
 package cli
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 )
 
-var commands []*ucli.Command
+// Commands returns every ghostrnn command, in the order help lists them.
+func Commands() []*ucli.Command {
+	return []*ucli.Command{
+		benchCommand(),
+		compareCommand(),
+		denoiseCommand(),
+		devicesCommand(),
+		evalCommand(),
+		infoCommand(),
+		latencyCommand(),
+		liveCommand(),
+		spectrogramCommand(),
+		trainCommand(),
+	}
+}
 
-// Register adds a command to the application. Each command file calls it from init.
-func Register(c *ucli.Command) { commands = append(commands, c) }
-
-// App builds the ghostrnn application with every registered command, sorted by name.
+// App builds the ghostrnn application with every command of Commands.
 func App() *ucli.App {
-	cs := append([]*ucli.Command(nil), commands...)
-	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return &ucli.App{
 		Name:                 "ghostrnn",
 		Usage:                "real-time speech enhancement with a GhostRNN mask estimator",
-		Commands:             cs,
+		Commands:             Commands(),
 		EnableBashCompletion: true,
 		// Errors are returned to main, which prints them and sets the exit status.
 		ExitErrHandler: func(*ucli.Context, error) {},
@@ -60,7 +68,7 @@ func interspersed(args []string) []string {
 		return args
 	}
 	var cmd *ucli.Command
-	for _, c := range commands {
+	for _, c := range Commands() {
 		if c.HasName(args[1]) {
 			cmd = c
 		}

@@ -20,8 +20,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/enhancer"
 )
 
-func init() {
-	Register(&ucli.Command{
+func benchCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:      "bench",
 		Usage:     "measure the speed of the whole denoise path, stage by stage",
 		ArgsUsage: "[FILE...] (default: a generated 60 s 48 kHz 16-bit mono WAV)",
@@ -34,7 +34,7 @@ time per 10 ms of audio in each stage. --jobs 1 pins the Go runtime to one core.
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 		}, engineFlags...),
 		Action: runBench,
-	})
+	}
 }
 
 // benchResult is the timing of one file.

@@ -21,8 +21,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/metrics"
 )
 
-func init() {
-	Register(&ucli.Command{
+func compareCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:      "compare",
 		Usage:     "run ghostrnn and the peers found on this machine on the same files, and score them",
 		ArgsUsage: "NOISY_DIR",
@@ -41,7 +41,7 @@ every system are measured in the same run, one file at a time.`,
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 		}, engineFlags...),
 		Action: runCompare,
-	})
+	}
 }
 
 // peer is one system in the comparison. run writes the enhanced version of

@@ -51,8 +51,8 @@ func newResampler(in, out int) (enhancer.Resampler, error) {
 	return resample.New(in, out, 1)
 }
 
-func init() {
-	Register(&ucli.Command{
+func denoiseCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:      "denoise",
 		Usage:     "remove noise from speech in audio files",
 		ArgsUsage: "INPUT... (files, directories, globs, or - for WAV on stdin)",
@@ -71,7 +71,7 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
 		}, engineFlags...),
 		Action: runDenoise,
-	})
+	}
 }
 
 // denoiseJob is one input and where its output goes.

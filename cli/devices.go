@@ -13,8 +13,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/audio/live"
 )
 
-func init() {
-	Register(&ucli.Command{
+func devicesCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "devices",
 		Usage: "list the audio devices (for live and latency)",
 		Description: `Lists every device PortAudio sees: index, name, host API, input and output
@@ -25,7 +25,7 @@ live and latency take an index or a case-insensitive part of a name.`,
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 		},
 		Action: runDevices,
-	})
+	}
 }
 
 // deviceJSON is a device in the --json listing.

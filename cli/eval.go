@@ -23,8 +23,8 @@ import (
 // evalExts are the files eval picks up in folders.
 var evalExts = audioExts
 
-func init() {
-	Register(&ucli.Command{
+func evalCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "eval",
 		Usage: "score degraded or enhanced speech against clean references (STOI, ESTOI, SI-SDR, SNR, segSNR, LSD)",
 		Description: `Compares each degraded file with its clean reference and prints one row per
@@ -51,7 +51,7 @@ distance in dB. See the metrics package for the definitions.`,
 			&ucli.Float64Flag{Name: "max-delay", Value: 1, Usage: "largest delay in seconds searched for and removed (0 = no alignment)"},
 		},
 		Action: runEval,
-	})
+	}
 }
 
 // evalPair is one reference/degraded pair to score.

@@ -13,8 +13,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/models"
 )
 
-func init() {
-	Register(&ucli.Command{
+func infoCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "info",
 		Usage: "describe a model: architecture, parameters, weight bytes, MAC/s, latency, metadata",
 		Flags: []ucli.Flag{
@@ -52,7 +52,7 @@ func init() {
 			}
 			return nil
 		},
-	})
+	}
 }
 
 // modelInfo is what `ghostrnn info` prints; every figure is computed from the model.

@@ -18,8 +18,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/models"
 )
 
-func init() {
-	Register(&ucli.Command{
+func latencyCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "latency",
 		Usage: "measure the latency: algorithmic (impulse), compute per frame, and the devices' round trip",
 		Description: `(a) Algorithmic: an impulse through the enhancer, at the model rate and at
@@ -49,7 +49,7 @@ func init() {
 			&ucli.BoolFlag{Name: "duplex", Usage: "measure inside one full-duplex stream as live runs, instead of separate input and output streams aligned by their clock"},
 		), engineFlags...),
 		Action: runLatency,
-	})
+	}
 }
 
 // algoJSON is part (a) of the latency report.

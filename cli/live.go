@@ -33,8 +33,8 @@ func deviceFlags() []ucli.Flag {
 	}
 }
 
-func init() {
-	Register(&ucli.Command{
+func liveCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "live",
 		Usage: "denoise a microphone live: capture → enhancer → playback and/or file",
 		Description: `Captures from --input, enhances each 10 ms and plays the result on --output
@@ -60,7 +60,7 @@ microphone in other programs, see docs/virtual-mic.md.`,
 			&ucli.DurationFlag{Name: "debug-slow", Hidden: true, Usage: "add this delay to every block (to test overloads)"},
 		), engineFlags...),
 		Action: runLive,
-	})
+	}
 }
 
 // resolveStream picks the devices and fills in the stream defaults.

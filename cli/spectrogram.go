@@ -17,8 +17,8 @@ import (
 // plotMaxSec bounds how much audio a picture reads, so memory stays bounded.
 const plotMaxSec = 600
 
-func init() {
-	Register(&ucli.Command{
+func spectrogramCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:      "spectrogram",
 		Usage:     "draw log-magnitude spectrograms, stacked on a shared time axis, to PNG",
 		ArgsUsage: "IN... (audio files; multi-channel files are downmixed)",
@@ -46,7 +46,7 @@ func init() {
 			fmt.Fprintf(c.App.Writer, "wrote %s\n", c.String("output"))
 			return nil
 		},
-	})
+	}
 }
 
 // drawSpectrograms writes a PNG of the spectrograms of files (titled by

@@ -25,8 +25,8 @@ import (
 	"github.com/ghostrnn/ghostrnn/train"
 )
 
-func init() {
-	Register(&ucli.Command{
+func trainCommand() *ucli.Command {
+	return &ucli.Command{
 		Name:  "train",
 		Usage: "train a GhostRNN (or plain-GRU) mask estimator on speech and noise",
 		Description: "Mixes speech and noise on the fly (SNR −5…20 dB, level, EQ, speed, rumble, reverb),\n" +
@@ -67,7 +67,7 @@ func init() {
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		},
 		Action: runTrain,
-	})
+	}
 }
 
 func runTrain(c *ucli.Context) error {
