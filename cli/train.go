@@ -45,6 +45,8 @@ func trainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
+			&ucli.StringFlag{Name: "graph", Value: "v1", Usage: "model graph: v1 (dense layers around the recurrent core) or v2 (convolutional encoder/decoder shared along frequency around the same core, docs/DESIGN.md; no --skip)"},
+			&ucli.IntFlag{Name: "channels", Value: enhancer.V2Arch.Channels, Usage: "v2: encoder/decoder channels"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
@@ -113,8 +115,15 @@ func runTrain(c *ucli.Context) error {
 		default:
 			return fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
 		}
+		switch g := c.String("graph"); g {
+		case "v1", "":
+			arch.Skip = c.Int("skip")
+		case enhancer.GraphV2:
+			arch.Graph, arch.Channels, arch.Skip = g, c.Int("channels"), 0
+		default:
+			return fmt.Errorf("train: unknown --graph %q (want v1 or v2)", g)
+		}
 		arch.Lookahead = c.Int("lookahead")
-		arch.Skip = c.Int("skip")
 		arch.Features = c.Int("features")
 		if err := arch.Validate(); err != nil {
 			return fmt.Errorf("train: %v", err)

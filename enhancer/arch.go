@@ -55,6 +55,11 @@ type Arch struct {
 	// Skip is w, the half-width in bands of the feature skip into the output
 	// layer (see the package comment); 0: no skip.
 	Skip int
+	// Graph is "" for the v1 graph above, GraphV2 for the convolutional
+	// encoder/decoder around the same recurrent core (see v2.go).
+	Graph string
+	// Channels is C, the v2 encoder/decoder width (0 for v1).
+	Channels int
 }
 
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
@@ -100,6 +105,14 @@ func (a Arch) Validate() error {
 	if _, err := activation(a.GhostAct); err != nil {
 		return err
 	}
+	switch {
+	case a.Graph == GraphV2:
+		return a.validateV2()
+	case a.Graph != "":
+		return fmt.Errorf("unknown model graph %q (want v1 or %q)", a.Graph, GraphV2)
+	case a.Channels != 0:
+		return fmt.Errorf("a v1 graph has no channels (%d)", a.Channels)
+	}
 	return nil
 }
 
@@ -120,6 +133,9 @@ func (t TensorSpec) Size() int {
 
 // Tensors lists every weight tensor of the architecture, in file order.
 func (a Arch) Tensors() []TensorSpec {
+	if a.Graph == GraphV2 {
+		return a.tensorsV2()
+	}
 	h, m := a.Hidden, a.Intrinsic()
 	ts := []TensorSpec{{"in.weight", []int{h, a.Features}}, {"in.bias", []int{h}}}
 	for l := 0; l < a.Layers; l++ {
@@ -202,6 +218,9 @@ func (a Arch) Params() int {
 // MACsPerFrame returns the multiply-accumulates of one frame of the network:
 // one per matrix weight (biases and activations are not counted).
 func (a Arch) MACsPerFrame() int {
+	if a.Graph == GraphV2 {
+		return a.macsV2()
+	}
 	n := 0
 	for _, t := range a.Tensors() {
 		if len(t.Shape) == 2 {
@@ -235,6 +254,10 @@ func NewModel(a Arch) (*Model, error) {
 // InitRandom fills the weights as PyTorch initialises nn.Linear and nn.GRU:
 // uniform in ±1/sqrt(fan_in) for dense layers and ±1/sqrt(H) for the GRU.
 func (m *Model) InitRandom(rng *rand.Rand) {
+	if m.Arch.Graph == GraphV2 {
+		m.initV2(rng)
+		return
+	}
 	h := float64(m.Arch.Hidden)
 	for _, t := range m.Arch.Tensors() {
 		bound := 1 / math.Sqrt(h)
