@@ -7,62 +7,77 @@ import (
 	"github.com/ghostrnn/ghostrnn/enhancer"
 )
 
-// convT is one enhancer.Conv for training: forward and backward over R
-// frames at once, as matrix products with an explicit im2col matrix
-// cols [R·OutPos, Kernel·In] whose row (r, p) is the zero-padded window of
-// frame r's input read by output position p.
+// convT is one enhancer.Conv for training, run over R frames at once
+// without an im2col matrix: the frames' inputs are stacked, each with its
+// zero padding, into xp = [R·L, In] (L = Pos + 2·pad, even for stride 2),
+// and tap j of the kernel is one matrix product over all frames,
+//
+//	op[i] += xp[S·i + j] · W_jᵀ,  i < N = (R·L − Kernel)/S + 1,
+//
+// with W_j = W[:, j·In : (j+1)·In] and op = [R·L/S, Out]. Row r·L/S + q of
+// op is output position q of frame r for q < OutPos; the rows between
+// frames straddle two frames and are dropped (zero in the backward pass).
 type convT[T Float] struct {
 	enhancer.Conv
 	w, b, gw, gb []T
-	cols, dcols  []T
+	xp, op       []T // padded input [R·L, In], output rows [R·L/S, Out]
+	dxp          []T
+}
+
+// padded returns L, the padded positions per frame, and N, the op rows computed.
+func (c *convT[T]) padded(rows int) (l, n int) {
+	l = c.Pos + 2*c.Pad()
+	return l, (rows*l-c.Kernel)/c.Stride + 1
 }
 
 // forward sets out ([R, OutPos, Out]) to the convolution of in ([R, Pos, In]).
 func (c *convT[T]) forward(out, in []T, rows int) {
-	op, kin, pad := c.OutPos(), c.Kernel*c.In, c.Pad()
-	c.cols = grow(c.cols, rows*op*kin)
-	for r := 0; r < rows; r++ {
-		fr := in[r*c.Pos*c.In : (r+1)*c.Pos*c.In]
-		for p := 0; p < op; p++ {
-			row := c.cols[(r*op+p)*kin : (r*op+p+1)*kin]
-			for j := 0; j < c.Kernel; j++ {
-				dst := row[j*c.In : (j+1)*c.In]
-				if q := p*c.Stride + j - pad; q >= 0 && q < c.Pos {
-					copy(dst, fr[q*c.In:(q+1)*c.In])
-				} else {
-					clear(dst)
-				}
-			}
-		}
+	l, n := c.padded(rows)
+	pad, lo, op := c.Pad(), l/c.Stride, c.OutPos()
+	if len(c.xp) != rows*l*c.In {
+		c.xp = make([]T, rows*l*c.In) // the padding stays zero
+		c.op = make([]T, rows*lo*c.Out)
 	}
-	fillBias(out, rows*op, c.Out, c.b)
-	gemm(false, true, rows*op, c.Out, kin, 1, c.cols, kin, c.w, kin, 1, out, c.Out)
+	for r := 0; r < rows; r++ {
+		copy(c.xp[(r*l+pad)*c.In:(r*l+pad+c.Pos)*c.In], in[r*c.Pos*c.In:(r+1)*c.Pos*c.In])
+	}
+	fillBias(c.op, n, c.Out, c.b)
+	kin := c.Kernel * c.In
+	for j := 0; j < c.Kernel; j++ {
+		gemm(false, true, n, c.Out, c.In, 1, c.xp[j*c.In:], c.Stride*c.In, c.w[j*c.In:], kin, 1, c.op, c.Out)
+	}
+	for r := 0; r < rows; r++ {
+		copy(out[r*op*c.Out:(r+1)*op*c.Out], c.op[r*lo*c.Out:(r*lo+op)*c.Out])
+	}
 }
 
 // backward accumulates the weight and bias gradients from dOut
 // ([R, OutPos, Out], ∂loss/∂out) and, when dIn is not nil, adds
-// ∂loss/∂in to dIn ([R, Pos, In]).
+// ∂loss/∂in to dIn ([R, Pos, In]). It reuses op for ∂loss/∂op.
 func (c *convT[T]) backward(dOut, dIn []T, rows int) {
-	op, kin, pad := c.OutPos(), c.Kernel*c.In, c.Pad()
-	gemm(true, false, c.Out, kin, rows*op, 1, dOut, c.Out, c.cols, kin, 1, c.gw, kin)
+	l, n := c.padded(rows)
+	pad, lo, op := c.Pad(), l/c.Stride, c.OutPos()
+	clear(c.op)
+	for r := 0; r < rows; r++ {
+		copy(c.op[r*lo*c.Out:(r*lo+op)*c.Out], dOut[r*op*c.Out:(r+1)*op*c.Out])
+	}
+	kin := c.Kernel * c.In
+	for j := 0; j < c.Kernel; j++ {
+		gemm(true, false, c.Out, c.In, n, 1, c.op, c.Out, c.xp[j*c.In:], c.Stride*c.In, 1, c.gw[j*c.In:], kin)
+	}
 	colSum(c.gb, dOut, rows*op, c.Out)
 	if dIn == nil {
 		return
 	}
-	c.dcols = grow(c.dcols, rows*op*kin)
-	gemm(false, false, rows*op, kin, c.Out, 1, dOut, c.Out, c.w, kin, 0, c.dcols, kin)
+	c.dxp = grow(c.dxp, rows*l*c.In)
+	clear(c.dxp)
+	for j := 0; j < c.Kernel; j++ {
+		gemm(false, false, n, c.In, c.Out, 1, c.op, c.Out, c.w[j*c.In:], kin, 1, c.dxp[j*c.In:], c.Stride*c.In)
+	}
 	for r := 0; r < rows; r++ {
-		fr := dIn[r*c.Pos*c.In : (r+1)*c.Pos*c.In]
-		for p := 0; p < op; p++ {
-			row := c.dcols[(r*op+p)*kin : (r*op+p+1)*kin]
-			for j := 0; j < c.Kernel; j++ {
-				if q := p*c.Stride + j - pad; q >= 0 && q < c.Pos {
-					d := fr[q*c.In : (q+1)*c.In]
-					for i, v := range row[j*c.In : (j+1)*c.In] {
-						d[i] += v
-					}
-				}
-			}
+		d := dIn[r*c.Pos*c.In : (r+1)*c.Pos*c.In]
+		for i, v := range c.dxp[(r*l+pad)*c.In : (r*l+pad+c.Pos)*c.In] {
+			d[i] += v
 		}
 	}
 }
