@@ -108,10 +108,12 @@ func (n *netV2) forward(gain, in []float32) {
 	}
 	copy(n.prev, in)
 	e1, e2, e3 := n.enc[1].input(), n.enc[2].input(), n.enc[3].input()
-	for i, y := range [][]float32{e1, e2, e3, n.z} {
+	for i, y := range [][]float32{e1, e2, e3} {
 		n.enc[i].forward(y)
-		fastmath.TanhVec(y, y)
+		leakyVec(y)
 	}
+	n.enc[3].forward(n.z)
+	fastmath.TanhVec(n.z, n.z)
 	n.core.Forward(n.d, n.z)
 	// dec3 reads the core output and the enc3 skip side by side
 	in3 := n.dec[0].input()
@@ -121,7 +123,7 @@ func (n *netV2) forward(gain, in []float32) {
 		copy(row[cb:], e3[p*c:(p+1)*c])
 	}
 	n.dec[0].forward(n.t3)
-	fastmath.TanhVec(n.t3, n.t3)
+	leakyVec(n.t3)
 	// dec2 and dec1 read the upsampled layer below plus the encoder skip
 	for i, st := range []struct{ low, skip, out []float32 }{{n.t3, e2, n.t2}, {n.t2, e1, n.t1}} {
 		cr := &n.dec[1+i]
@@ -135,7 +137,7 @@ func (n *netV2) forward(gain, in []float32) {
 			}
 		}
 		cr.forward(st.out)
-		fastmath.TanhVec(st.out, st.out)
+		leakyVec(st.out)
 	}
 	// out reads the upsampled dec1 output and the input side by side
 	ow := c + 2*ic
@@ -150,4 +152,16 @@ func (n *netV2) forward(gain, in []float32) {
 		gain[k] = lo + n.w[k]*(hi-lo)
 	}
 	fastmath.SigmoidVec(gain, gain)
+}
+
+// V2LeakySlope is the slope below zero of the convolutions' leaky ReLU.
+const V2LeakySlope = 0.1
+
+// leakyVec applies the leaky ReLU in place: x ← x if x > 0, else 0.1·x.
+func leakyVec(x []float32) {
+	for i, v := range x {
+		if v < 0 {
+			x[i] = V2LeakySlope * v
+		}
+	}
 }

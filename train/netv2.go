@@ -179,6 +179,25 @@ func tanhAll[T Float](x []T) {
 	}
 }
 
+// leakyAll applies the leaky ReLU (slope enhancer.V2LeakySlope below 0) in place.
+func leakyAll[T Float](x []T) {
+	for i, v := range x {
+		if v < 0 {
+			x[i] = enhancer.V2LeakySlope * v
+		}
+	}
+}
+
+// dleakyAll multiplies the gradients d by the leaky ReLU's slope at its
+// outputs y (y < 0 exactly where the input was).
+func dleakyAll[T Float](d, y []T) {
+	for i, v := range y {
+		if v < 0 {
+			d[i] *= enhancer.V2LeakySlope
+		}
+	}
+}
+
 // dtanhAll multiplies the gradients d by 1 − y², y the tanh outputs.
 func dtanhAll[T Float](d, y []T) {
 	for i, v := range y {
@@ -237,11 +256,11 @@ func (v *netV2[T]) forward(in []T, nb, nt int) []T {
 	}
 	cv := v.cv
 	cv[0].forward(v.e1, v.x, rows)
-	tanhAll(v.e1)
+	leakyAll(v.e1)
 	cv[1].forward(v.e2, v.e1, rows)
-	tanhAll(v.e2)
+	leakyAll(v.e2)
 	cv[2].forward(v.e3, v.e2, rows)
-	tanhAll(v.e3)
+	leakyAll(v.e3)
 	cv[3].forward(v.z, v.e3, rows)
 	tanhAll(v.z)
 	d := v.core.Forward(v.z, nb, nt)
@@ -252,13 +271,13 @@ func (v *netV2[T]) forward(in []T, nb, nt int) []T {
 		copy(row[cb:], v.e3[r*c:(r+1)*c])
 	}
 	cv[4].forward(v.t3, v.in3, rows)
-	tanhAll(v.t3)
+	leakyAll(v.t3)
 	upAdd(v.in2, v.t3, v.e2, rows, f/4, c)
 	cv[5].forward(v.t2, v.in2, rows)
-	tanhAll(v.t2)
+	leakyAll(v.t2)
 	upAdd(v.in1, v.t2, v.e1, rows, f/2, c)
 	cv[6].forward(v.t1, v.in1, rows)
-	tanhAll(v.t1)
+	leakyAll(v.t1)
 	ow := c + 2*ic
 	for r := 0; r < rows; r++ {
 		for q := 0; q < f; q++ {
@@ -308,17 +327,17 @@ func (v *netV2[T]) backward() {
 			}
 		}
 	}
-	dtanhAll(v.dt1, v.t1)
+	dleakyAll(v.dt1, v.t1)
 	clear(v.d1)
 	cv[6].backward(v.dt1, v.d1, rows)
 	clear(v.dt2)
 	upAddBack(v.dt2, v.de1, v.d1, rows, f/2, c)
-	dtanhAll(v.dt2, v.t2)
+	dleakyAll(v.dt2, v.t2)
 	clear(v.d2)
 	cv[5].backward(v.dt2, v.d2, rows)
 	clear(v.dt3)
 	upAddBack(v.dt3, v.de2, v.d2, rows, f/4, c)
-	dtanhAll(v.dt3, v.t3)
+	dleakyAll(v.dt3, v.t3)
 	clear(v.d3)
 	cv[4].backward(v.dt3, v.d3, rows)
 	p3 := f / 8
@@ -336,11 +355,11 @@ func (v *netV2[T]) backward() {
 	v.core.Backward()
 	dtanhAll(v.dz, v.z)
 	cv[3].backward(v.dz, v.de3, rows)
-	dtanhAll(v.de3, v.e3)
+	dleakyAll(v.de3, v.e3)
 	cv[2].backward(v.de3, v.de2, rows)
-	dtanhAll(v.de2, v.e2)
+	dleakyAll(v.de2, v.e2)
 	cv[1].backward(v.de2, v.de1, rows)
-	dtanhAll(v.de1, v.e1)
+	dleakyAll(v.de1, v.e1)
 	cv[0].backward(v.de1, nil, rows)
 }
 
