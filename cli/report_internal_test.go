@@ -15,12 +15,12 @@ func TestReportLogTornLine(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "r.jsonl")
 	clock := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
-	l, err := openReportLog(p, shard{Index: 1, Count: 3})
+	l, err := openReportLog(p, Shard{Index: 1, Count: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.now = func() time.Time { return clock }
-	if err := l.add(reportRecord{Input: "a.wav", Output: "o/a.wav", AudioSec: 2, WallSec: 0.5, Status: statusOK}); err != nil {
+	if err := l.add(FileResult{Input: "a.wav", Output: "o/a.wav", AudioSec: 2, WallSec: 0.5, Status: "done"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.Close(); err != nil {
@@ -31,12 +31,12 @@ func TestReportLogTornLine(t *testing.T) {
 	f.WriteString(`{"input":"b.wav","output":"o/b.w`)
 	f.Close()
 	// The next run appends after it.
-	l, err = openReportLog(p, shard{Index: 1, Count: 3})
+	l, err = openReportLog(p, Shard{Index: 1, Count: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.now = func() time.Time { return clock.Add(time.Second) }
-	l.add(reportRecord{Input: "b.wav", Output: "o/b.wav", AudioSec: 3, WallSec: 1, Status: statusOK})
+	l.add(FileResult{Input: "b.wav", Output: "o/b.wav", AudioSec: 3, WallSec: 1, Status: "done"})
 	l.Close()
 
 	recs, warns, err := readReport(p)
@@ -103,7 +103,7 @@ func TestMergeReports(t *testing.T) {
 
 func TestReportPath(t *testing.T) {
 	dir := t.TempDir()
-	s := shard{Index: 2, Count: 8}
+	s := Shard{Index: 2, Count: 8}
 	for _, tc := range []struct{ in, want string }{
 		{filepath.Join(dir, "x.jsonl"), filepath.Join(dir, "x.jsonl")},
 		{dir, filepath.Join(dir, "shard-2-of-8.jsonl")},
@@ -113,7 +113,7 @@ func TestReportPath(t *testing.T) {
 			t.Errorf("reportPath(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	if got := reportPath(dir, shard{}); got != filepath.Join(dir, "denoise.jsonl") {
+	if got := reportPath(dir, Shard{}); got != filepath.Join(dir, "denoise.jsonl") {
 		t.Errorf("unsharded: %q", got)
 	}
 }

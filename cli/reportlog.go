@@ -47,7 +47,7 @@ type reportLog struct {
 // folder (existing, or written with a trailing slash) a file in it named
 // after the shard, shard-I-of-N.jsonl (denoise.jsonl unsharded), so that
 // every pod of a Job can be given the same --report.
-func reportPath(path string, s shard) string {
+func reportPath(path string, s Shard) string {
 	st, err := os.Stat(path)
 	isDir := (err == nil && st.IsDir()) || os.IsPathSeparator(path[len(path)-1])
 	if !isDir {
@@ -63,7 +63,7 @@ func reportPath(path string, s shard) string {
 // openReportLog opens path for appending, creating it and its folder. If
 // the file ends in a torn line (a killed writer), a newline is written first
 // so that the torn line stays alone and the new records stay readable.
-func openReportLog(path string, s shard) (*reportLog, error) {
+func openReportLog(path string, s Shard) (*reportLog, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("--report: %v", err)
 	}
@@ -105,12 +105,28 @@ func endLine(path string, f *os.File, size int64) error {
 	return err
 }
 
-// add appends rec, stamped with the shard, the host and the time. A nil log
-// does nothing.
-func (l *reportLog) add(rec reportRecord) error {
-	if l == nil {
+// add appends the record of r, stamped with the shard, the host and the
+// time. Results without an input (an argument that named nothing) and a nil
+// log write nothing.
+func (l *reportLog) add(r FileResult) error {
+	if l == nil || r.Input == "" {
 		return nil
 	}
+	rec := reportRecord{Input: r.Input, Output: r.Output, WallSec: r.WallSec, Status: statusFailed}
+	switch r.Status {
+	case "done":
+		rec.Status, rec.AudioSec = statusOK, r.AudioSec
+	case statusSkipped:
+		rec.Status = statusSkipped
+	}
+	if r.Err != nil {
+		rec.Error = r.Err.Error()
+	}
+	return l.write(rec)
+}
+
+// write appends rec, stamped with the shard, the host and the time.
+func (l *reportLog) write(rec reportRecord) error {
 	rec.Shard, rec.Host, rec.Time = l.shard, l.host, l.now().UTC()
 	line, err := json.Marshal(rec)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // the pod's completion index 0…completions−1.
 const shardIndexEnv = "JOB_COMPLETION_INDEX"
 
-// shard selects the inputs of one of Count workers. The zero shard selects
+// Shard selects the inputs of one of Count workers. The zero shard selects
 // every input.
 //
 // An input belongs to shard Index when XXH64(rel) mod Count = Index (seed 0),
@@ -21,49 +21,49 @@ const shardIndexEnv = "JOB_COMPLETION_INDEX"
 // slashes. The hash depends on nothing but that string, so every machine, in
 // any file order, puts an input in the same shard; each input is in exactly
 // one of the Count shards.
-type shard struct {
+type Shard struct {
 	Index, Count int
 }
 
-// parseShard reads a --shard value: "I/N" with 0 ≤ I < N, or "auto/N", which
+// ParseShard reads a --shard value: "I/N" with 0 ≤ I < N, or "auto/N", which
 // takes I from $JOB_COMPLETION_INDEX via getenv. An empty spec is the zero
 // shard (no sharding).
-func parseShard(spec string, getenv func(string) string) (shard, error) {
+func ParseShard(spec string, getenv func(string) string) (Shard, error) {
 	if spec == "" {
-		return shard{}, nil
+		return Shard{}, nil
 	}
 	is, ns, ok := strings.Cut(spec, "/")
 	if !ok {
-		return shard{}, fmt.Errorf("--shard %q: want I/N (e.g. 0/4) or auto/N", spec)
+		return Shard{}, fmt.Errorf("--shard %q: want I/N (e.g. 0/4) or auto/N", spec)
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(ns))
 	if err != nil || n < 1 {
-		return shard{}, fmt.Errorf("--shard %q: the shard count N must be a whole number ≥ 1", spec)
+		return Shard{}, fmt.Errorf("--shard %q: the shard count N must be a whole number ≥ 1", spec)
 	}
 	is = strings.TrimSpace(is)
 	if is == "auto" {
 		v := strings.TrimSpace(getenv(shardIndexEnv))
 		if v == "" {
-			return shard{}, fmt.Errorf("--shard auto/%d: %s is not set (auto takes the index from a Kubernetes Indexed Job; give I/N elsewhere)", n, shardIndexEnv)
+			return Shard{}, fmt.Errorf("--shard auto/%d: %s is not set (auto takes the index from a Kubernetes Indexed Job; give I/N elsewhere)", n, shardIndexEnv)
 		}
 		i, err := strconv.Atoi(v)
 		if err != nil {
-			return shard{}, fmt.Errorf("--shard auto/%d: %s=%q is not a whole number", n, shardIndexEnv, v)
+			return Shard{}, fmt.Errorf("--shard auto/%d: %s=%q is not a whole number", n, shardIndexEnv, v)
 		}
 		if i < 0 || i >= n {
-			return shard{}, fmt.Errorf("--shard auto/%d: %s=%d is outside 0…%d (the Job's completions must equal N)", n, shardIndexEnv, i, n-1)
+			return Shard{}, fmt.Errorf("--shard auto/%d: %s=%d is outside 0…%d (the Job's completions must equal N)", n, shardIndexEnv, i, n-1)
 		}
-		return shard{Index: i, Count: n}, nil
+		return Shard{Index: i, Count: n}, nil
 	}
 	i, err := strconv.Atoi(is)
 	if err != nil || i < 0 || i >= n {
-		return shard{}, fmt.Errorf("--shard %q: the index I must be a whole number 0…%d, or auto", spec, n-1)
+		return Shard{}, fmt.Errorf("--shard %q: the index I must be a whole number 0…%d, or auto", spec, n-1)
 	}
-	return shard{Index: i, Count: n}, nil
+	return Shard{Index: i, Count: n}, nil
 }
 
 // String is "I/N", or "" for the zero shard.
-func (s shard) String() string {
+func (s Shard) String() string {
 	if s.Count == 0 {
 		return ""
 	}
@@ -71,7 +71,7 @@ func (s shard) String() string {
 }
 
 // has reports whether the input at relative path rel belongs to s.
-func (s shard) has(rel string) bool {
+func (s Shard) has(rel string) bool {
 	if s.Count <= 1 {
 		return true
 	}
@@ -87,7 +87,7 @@ func shardKey(rel string) uint64 {
 }
 
 // pick keeps the inputs of s, in their order.
-func (s shard) pick(ins []input) []input {
+func (s Shard) pick(ins []input) []input {
 	if s.Count <= 1 {
 		return ins
 	}

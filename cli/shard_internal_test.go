@@ -43,7 +43,7 @@ func TestShardPartition(t *testing.T) {
 		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 		sizes := make([]int, n)
 		for i := range n {
-			s := shard{Index: i, Count: n}
+			s := Shard{Index: i, Count: n}
 			a, b := s.pick(ins), s.pick(shuffled)
 			if len(a) != len(b) {
 				t.Fatalf("N=%d shard %d: %d inputs in one order, %d in another", n, i, len(a), len(b))
@@ -102,34 +102,34 @@ func TestParseShard(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		spec, env string
-		want      shard
+		want      Shard
 		err       string
 	}{
-		{"", "", shard{}, ""},
-		{"0/1", "", shard{0, 1}, ""},
-		{"3/4", "", shard{3, 4}, ""},
-		{"auto/4", "2", shard{2, 4}, ""},
-		{"auto/4", " 0 ", shard{0, 4}, ""},
-		{"4/4", "", shard{}, "index I must be a whole number 0…3"},
-		{"-1/4", "", shard{}, "index I"},
-		{"x/4", "", shard{}, "index I"},
-		{"1/0", "", shard{}, "N must be a whole number ≥ 1"},
-		{"1/-2", "", shard{}, "N must be"},
-		{"1", "", shard{}, "want I/N"},
-		{"auto/4", "", shard{}, "JOB_COMPLETION_INDEX is not set"},
-		{"auto/4", "two", shard{}, `JOB_COMPLETION_INDEX="two" is not a whole number`},
-		{"auto/4", "4", shard{}, "JOB_COMPLETION_INDEX=4 is outside 0…3"},
-		{"auto/4", "-1", shard{}, "outside 0…3"},
+		{"", "", Shard{}, ""},
+		{"0/1", "", Shard{0, 1}, ""},
+		{"3/4", "", Shard{3, 4}, ""},
+		{"auto/4", "2", Shard{2, 4}, ""},
+		{"auto/4", " 0 ", Shard{0, 4}, ""},
+		{"4/4", "", Shard{}, "index I must be a whole number 0…3"},
+		{"-1/4", "", Shard{}, "index I"},
+		{"x/4", "", Shard{}, "index I"},
+		{"1/0", "", Shard{}, "N must be a whole number ≥ 1"},
+		{"1/-2", "", Shard{}, "N must be"},
+		{"1", "", Shard{}, "want I/N"},
+		{"auto/4", "", Shard{}, "JOB_COMPLETION_INDEX is not set"},
+		{"auto/4", "two", Shard{}, `JOB_COMPLETION_INDEX="two" is not a whole number`},
+		{"auto/4", "4", Shard{}, "JOB_COMPLETION_INDEX=4 is outside 0…3"},
+		{"auto/4", "-1", Shard{}, "outside 0…3"},
 	} {
-		got, err := parseShard(tc.spec, env(tc.env))
+		got, err := ParseShard(tc.spec, env(tc.env))
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("parseShard(%q, env %q): error %v, want one with %q", tc.spec, tc.env, err, tc.err)
+				t.Errorf("ParseShard(%q, env %q): error %v, want one with %q", tc.spec, tc.env, err, tc.err)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("parseShard(%q, env %q) = %v, %v; want %v", tc.spec, tc.env, got, err, tc.want)
+			t.Errorf("ParseShard(%q, env %q) = %v, %v; want %v", tc.spec, tc.env, got, err, tc.want)
 		}
 	}
 }
