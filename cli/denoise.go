@@ -69,6 +69,7 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 			&ucli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "overwrite existing outputs"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
+			strictFlag,
 		}, engineFlags...),
 		Action: runDenoise,
 	}
@@ -93,6 +94,7 @@ type DenoiseConfig struct {
 	Force  bool     // overwrite existing outputs
 	Quiet  bool     // no progress bar or summary
 	Plot   bool     // draw OUTPUT.png beside each output
+	Strict bool     // refuse damaged inputs instead of salvaging what they hold
 
 	Model   *enhancer.Model
 	Options enhancer.Options
@@ -160,6 +162,7 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		Force:  c.Bool("force"),
 		Quiet:  c.Bool("quiet"),
 		Plot:   c.Bool("plot"),
+		Strict: c.Bool("strict"),
 		Stderr: c.App.ErrWriter,
 	}
 	if len(cfg.Inputs) == 0 {
@@ -365,10 +368,11 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 		closer io.Closer
 		err    error
 	)
+	opts := readOptions(cfg.Strict)
 	if j.in.path == "-" {
-		r, err = audio.NewReader(cfg.Stdin, "stdin")
+		r, err = audio.NewReader(cfg.Stdin, "stdin", opts...)
 	} else {
-		r, closer, err = audio.Open(j.in.path)
+		r, closer, err = audio.Open(j.in.path, opts...)
 	}
 	if err != nil {
 		return 0, "", err
@@ -416,11 +420,12 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if err != nil {
 		return 0, "", err
 	}
-	warn := ""
+	sec := float64(frames) / float64(f.SampleRate)
+	warn := damageWarning(r, sec)
 	if nf := audio.NonFinite(r); nf > 0 {
-		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+		warn = strings.TrimPrefix(warn+"; ", "; ") + fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
 	}
-	return float64(frames) / float64(f.SampleRate), warn, nil
+	return sec, warn, nil
 }
 
 // enhanceStream pushes r through st into w, reporting progress in
