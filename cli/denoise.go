@@ -72,6 +72,7 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
 			&ucli.StringFlag{Name: "shard", Usage: "I/N: process only shard I of N of the inputs (by a hash of the path below its argument); auto/N takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job)"},
 			&ucli.StringFlag{Name: "report", Usage: "append one JSON line per input to this file (a folder: shard-I-of-N.jsonl in it); merge with ghostrnn report"},
+			strictFlag,
 		}, engineFlags...),
 		Action: runDenoise,
 	}
@@ -98,6 +99,7 @@ type DenoiseConfig struct {
 	Plot   bool     // draw OUTPUT.png beside each output
 	Shard  Shard    // process only this shard's inputs; the zero Shard is all
 	Report string   // append a JSON line per input here (see reportPath); "" for none
+	Strict bool     // refuse damaged inputs instead of salvaging what they hold
 
 	Model   *enhancer.Model
 	Options enhancer.Options
@@ -166,6 +168,7 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		Quiet:  c.Bool("quiet"),
 		Plot:   c.Bool("plot"),
 		Report: c.String("report"),
+		Strict: c.Bool("strict"),
 		Stderr: c.App.ErrWriter,
 	}
 	if len(cfg.Inputs) == 0 {
@@ -392,10 +395,11 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 		closer io.Closer
 		err    error
 	)
+	opts := readOptions(cfg.Strict)
 	if j.in.path == "-" {
-		r, err = audio.NewReader(cfg.Stdin, "stdin")
+		r, err = audio.NewReader(cfg.Stdin, "stdin", opts...)
 	} else {
-		r, closer, err = audio.Open(j.in.path)
+		r, closer, err = audio.Open(j.in.path, opts...)
 	}
 	if err != nil {
 		return 0, "", err
@@ -443,11 +447,12 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if err != nil {
 		return 0, "", err
 	}
-	warn := ""
+	sec := float64(frames) / float64(f.SampleRate)
+	warn := damageWarning(r, sec)
 	if nf := audio.NonFinite(r); nf > 0 {
-		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+		warn = strings.TrimPrefix(warn+"; ", "; ") + fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
 	}
-	return float64(frames) / float64(f.SampleRate), warn, nil
+	return sec, warn, nil
 }
 
 // enhanceStream pushes r through st into w, reporting progress in
