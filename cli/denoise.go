@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,9 @@ Examples:
 			&ucli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (also -o), without a line per file"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
+			&ucli.StringFlag{Name: "shard", Usage: "I/N: process only shard I of N of the inputs (by a hash of the path below its argument); auto/N takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job)"},
+			&ucli.StringFlag{Name: "report", Usage: "append one JSON line per input to this file (a folder: shard-I-of-N.jsonl in it); merge with ghostrnn report"},
+			strictFlag,
 		}, engineFlags...),
 		Action: runDenoise,
 	}
@@ -111,6 +115,9 @@ type DenoiseConfig struct {
 	SkipExisting bool     // skip inputs whose output exists, quietly (also with -o)
 	Quiet        bool     // no progress bar or summary
 	Plot         bool     // draw OUTPUT.png beside each output
+	Shard        Shard    // process only this shard's inputs; the zero Shard is all
+	Report       string   // append a JSON line per input here (see reportPath); "" for none
+	Strict       bool     // refuse damaged inputs instead of salvaging what they hold
 
 	Model   *enhancer.Model
 	Options enhancer.Options
@@ -227,6 +234,8 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		SkipExisting: c.Bool("skip-existing"),
 		Quiet:        c.Bool("quiet"),
 		Plot:         c.Bool("plot"),
+		Report:       c.String("report"),
+		Strict:       c.Bool("strict"),
 		Stderr:       c.App.ErrWriter,
 	}
 	if len(cfg.Inputs) == 0 {
@@ -236,6 +245,9 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		return cfg, err
 	}
 	var err error
+	if cfg.Shard, err = ParseShard(c.String("shard"), os.Getenv); err != nil {
+		return cfg, exitf(2, "%v", err)
+	}
 	if cfg.Model, cfg.Options, cfg.Mode, err = engineSetup(c); err != nil {
 		return cfg, exitf(2, "%v", err)
 	}
@@ -249,6 +261,9 @@ func (cfg *DenoiseConfig) check() error {
 	}
 	if cfg.Bits != "" && cfg.Bits != "16" && cfg.Bits != "24" && cfg.Bits != "32f" {
 		return exitf(2, "--bits %q: want 16, 24 or 32f", cfg.Bits)
+	}
+	if cfg.Shard.Count > 0 && slices.Contains(cfg.Inputs, "-") {
+		return exitf(2, "--shard: stdin (-) cannot be sharded; give files or folders")
 	}
 	if cfg.Jobs < 1 {
 		return exitf(2, "--jobs %d: want 1 or more files in parallel", cfg.Jobs)
@@ -303,6 +318,17 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 	if err != nil {
 		return DenoiseSummary{}, err
 	}
+	var rlog *reportLog
+	if cfg.Report != "" {
+		if rlog, err = openReportLog(reportPath(cfg.Report, cfg.Shard), cfg.Shard); err != nil {
+			return DenoiseSummary{}, exitf(2, "%v", err)
+		}
+		defer func() {
+			if err := rlog.Close(); err != nil {
+				fmt.Fprintf(cfg.Stderr, "ghostrnn: --report: %v\n", err)
+			}
+		}()
+	}
 	quiet := cfg.Quiet || cfg.Output == "-"
 	prog := newProgress(cfg.Stderr, quiet, jobs)
 	sum := DenoiseSummary{Files: len(jobs) + len(early), Jobs: max(1, min(cfg.Jobs, len(jobs)))}
@@ -329,6 +355,9 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		}
 		if cfg.OnResult != nil {
 			cfg.OnResult(r)
+		}
+		if err := rlog.add(r); err != nil {
+			prog.println(fmt.Sprintf("ghostrnn: --report: %v", err))
 		}
 	}
 	for _, r := range early {
@@ -379,13 +408,15 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 // back as results; the error is a usage error that stops the run.
 func planDenoise(cfg DenoiseConfig) (jobs []denoiseJob, early []FileResult, err error) {
 	ins, errs := expandInputs(cfg.Inputs)
+	// Own outputs are dropped before sharding: an output and its source may
+	// fall into different shards.
+	ins = cfg.Shard.pick(dropOwnOutputs(ins, cfg))
 	for _, e := range errs {
 		early = append(early, FileResult{Status: "failed", Err: e})
 	}
 	if cfg.Output != "" && len(ins)+len(errs) > 1 {
 		return nil, nil, exitf(2, "-o takes a single input; use --out-dir for several")
 	}
-	ins = dropOwnOutputs(ins, cfg)
 	for _, in := range ins {
 		j, r := planJob(cfg, in)
 		if r != nil {
@@ -491,12 +522,13 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 		closer io.Closer
 		err    error
 	)
+	opts := readOptions(cfg.Strict)
 	if j.in.path == "-" {
 		stdin, done := cancellableReader(ctx, cfg.Stdin)
 		defer done()
-		r, err = audio.NewReader(stdin, "stdin")
+		r, err = audio.NewReader(stdin, "stdin", opts...)
 	} else {
-		r, closer, err = audio.Open(j.in.path)
+		r, closer, err = audio.Open(j.in.path, opts...)
 	}
 	if ctx.Err() != nil {
 		return 0, "", ctx.Err()
@@ -570,7 +602,11 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if err != nil {
 		return 0, "", writeError(j.out, err)
 	}
+	sec := float64(frames) / float64(f.SampleRate)
 	var warns []string
+	if w := damageWarning(r, sec); w != "" {
+		warns = append(warns, w)
+	}
 	if nf := audio.NonFinite(r); nf > 0 {
 		warns = append(warns, fmt.Sprintf("%d NaN/Inf samples treated as silence", nf))
 	}
@@ -579,7 +615,7 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 		warns = append(warns, fmt.Sprintf("%d of %d samples (%.2f %%) clipped at full scale in the %d-bit output; use --bits 32f (WAV) to keep them, or lower the input level",
 			clipped, total, 100*float64(clipped)/float64(max(total, 1)), of.Bits))
 	}
-	return float64(frames) / float64(f.SampleRate), strings.Join(warns, "; "), nil
+	return sec, strings.Join(warns, "; "), nil
 }
 
 // writeError turns a failure to write out into one plain line: "cannot write
