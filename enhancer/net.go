@@ -53,6 +53,12 @@ func NewNet(m *Model) (*Net, error) {
 		v2, err := newNetV2(m)
 		return &Net{arch: a, v2: v2}, err
 	}
+	return newNetV1(m)
+}
+
+// newNetV1 builds the v1 graph of m, whose architecture has been checked.
+func newNetV1(m *Model) (*Net, error) {
+	a := m.Arch
 	phi, _ := activation(a.GhostAct)
 	h, mi := a.Hidden, a.Intrinsic()
 	w := m.Weights

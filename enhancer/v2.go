@@ -75,7 +75,9 @@ func (a Arch) V2Convs() []Conv {
 
 // V2Core returns the recurrent core of a v2 architecture as a v1
 // architecture: F/8·C/2 inputs (the flattened enc4 output) → dense H (tanh)
-// → GhostGRU/GRU ×L → dense F/8·C/2 → sigmoid, no skip, no look-ahead.
+// → GhostGRU/GRU ×L → dense F/8·C/2 → sigmoid, no skip, and no framing of
+// its own (its "bins" are not an STFT's, so it passes validateSizes, not
+// Validate).
 func (a Arch) V2Core() Arch {
 	n := a.Features / 8 * (a.Channels / 2)
 	return Arch{Kind: a.Kind, Features: n, Hidden: a.Hidden, Layers: a.Layers, Ratio: a.Ratio, Bins: n, GhostAct: a.GhostAct}
@@ -101,7 +103,7 @@ func (a Arch) validateV2() error {
 	case a.Bins < 2:
 		return fmt.Errorf("v2: %d bins", a.Bins)
 	}
-	return a.V2Core().Validate()
+	return a.V2Core().validateSizes()
 }
 
 // tensorsV2 lists the v2 tensors: the convolutions' weight and bias around
@@ -160,10 +162,10 @@ func (m *Model) v2CoreModel() *Model {
 	return c
 }
 
-// V2BandCentres returns the centre bin of each of the F ERB bands of a
-// model with K bins at 16 kHz (dsp.ERBBands with a window of 2(K−1)).
+// V2BandCentres returns the centre bin of each of the F ERB bands of the
+// model's framing (dsp.ERBBands).
 func (a Arch) V2BandCentres() ([]int, error) {
-	bands, err := dsp.ERBBands(dsp.Config{SampleRate: 16000, Window: 2 * (a.Bins - 1), Hop: a.Bins - 1}, a.Features)
+	bands, err := dsp.ERBBands(a.STFT(), a.Features)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +235,7 @@ func V2Scale(cfg dsp.Config) float64 {
 
 // V2Arch is the v2 GhostRNN: 128 bands × 3 inputs, C = 16 channels, the
 // GhostGRU(128, r = 2) ×2 core, one frame of look-ahead.
-var V2Arch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1, Graph: GraphV2, Channels: 16}
+var V2Arch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: DefaultFraming.STFT().Bins(), GhostAct: "tanh", Framing: DefaultFraming, Graph: GraphV2, Channels: 16}
 
 // V2TwinArch is V2Arch with a plain GRU(128) ×2 core.
-var V2TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh", Lookahead: 1, Graph: GraphV2, Channels: 16}
+var V2TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: DefaultFraming.STFT().Bins(), GhostAct: "tanh", Framing: DefaultFraming, Graph: GraphV2, Channels: 16}

@@ -1,7 +1,6 @@
 package enhancer
 
 import (
-	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 	"github.com/ghostrnn/ghostrnn/internal/vec32"
 )
@@ -55,7 +54,7 @@ type netV2 struct {
 
 func newNetV2(m *Model) (*netV2, error) {
 	a := m.Arch
-	core, err := NewNet(m.v2CoreModel())
+	core, err := newNetV1(m.v2CoreModel())
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +70,7 @@ func newNetV2(m *Model) (*netV2, error) {
 		z: make([]float32, f/8*cb), d: make([]float32, f/8*cb),
 		t3: make([]float32, f/8*c), t2: make([]float32, f/4*c), t1: make([]float32, f/2*c),
 		o: make([]float32, f), lo: lo, hi: hi, w: make([]float32, len(w)),
-		centres: centres, scale: V2Scale(dsp.Config{SampleRate: 16000, Window: 2 * (a.Bins - 1), Hop: a.Bins - 1}),
+		centres: centres, scale: V2Scale(a.STFT()),
 	}
 	for i, v := range w {
 		n.w[i] = float32(v)

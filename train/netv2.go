@@ -370,7 +370,7 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 	if a.Graph != enhancer.GraphV2 {
 		return sp
 	}
-	cfg := dsp.DefaultConfig
+	cfg := a.STFT()
 	an, _ := dsp.NewAnalyzer(cfg)
 	centres, _ := a.V2BandCentres()
 	scale := enhancer.V2Scale(cfg)

@@ -11,7 +11,8 @@ import (
 // tinyV2 is a small v2 architecture for the gradient check: 16 bands,
 // 4 channels, a 6-unit core, 33 bins.
 func tinyV2(kind string) enhancer.Arch {
-	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 6, Layers: 2, Ratio: 2, Bins: 33, GhostAct: "tanh", Lookahead: 1, Graph: enhancer.GraphV2, Channels: 4}
+	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 6, Layers: 2, Ratio: 2, Bins: 33, GhostAct: "tanh", Graph: enhancer.GraphV2, Channels: 4,
+		Framing: enhancer.Framing{Rate: enhancer.DefaultFraming.Rate, Window: 64, Hop: 32, Lookahead: 1}}
 	if kind == enhancer.KindGRU {
 		a.Ratio = 1
 	}
