@@ -23,6 +23,9 @@ func TestV2Budget(t *testing.T) {
 	if err := V2TwinArch.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if p := V2TwinArch.Params(); p != 236171 {
+		t.Errorf("v2 twin: %d weights; docs/DESIGN.md says 236,171", p)
+	}
 }
 
 // TestV2Interp checks the band-to-bin interpolation: weights in [0, 1],
