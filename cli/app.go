@@ -21,6 +21,7 @@ func Commands() []*ucli.Command {
 		latencyCommand(),
 		liveCommand(),
 		micCommand(),
+		reportCommand(),
 		spectrogramCommand(),
 		trainCommand(),
 	}
