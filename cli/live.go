@@ -214,16 +214,8 @@ func Live(ctx context.Context, cfg LiveConfig) error {
 		stderr = os.Stderr
 	}
 	rec, raw := cfg.Record, cfg.RecordRaw
-	for _, p := range []string{rec, raw} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil && !cfg.Force {
-			return exitf(2, "%s exists (use --force to overwrite)", p)
-		}
-	}
-	if rec != "" && rec == raw {
-		return exitf(2, "--record and --record-raw name the same file")
+	if err := checkRecordings(rec, raw, cfg.Force); err != nil {
+		return err
 	}
 	defer live.Terminate()
 	sc, err := resolveStream(cfg.Devices, false)
@@ -250,18 +242,7 @@ func Live(ctx context.Context, cfg LiveConfig) error {
 		return exitf(1, "live: %v", err)
 	}
 	p := sess.Pipeline()
-	inLat, outLat := sess.Stream().Latencies()
-	fmt.Fprintf(stderr, "live: %s (%d ch) → enhancer (channels: %s) → %s at %d Hz, %s/buffer\n",
-		quote(sc.Input), sc.InChannels, channelModeName(cfg.Mode), outputName(sc), sc.Rate, bufferText(sc.FramesPerBuffer))
-	devLat := fmt.Sprintf("input %.1f ms, output %.1f ms", ms(inLat), ms(outLat))
-	if sc.Output == nil {
-		devLat = fmt.Sprintf("input %.1f ms", ms(inLat))
-	}
-	fmt.Fprintf(stderr, "live: delay %.1f ms = enhancer %.1f ms + FIFO %.1f ms (%d frames in all); devices report %s\n",
-		frameMs(p.Latency(), sc.Rate), frameMs(p.ProcessorLatency(), sc.Rate), frameMs(p.FIFOLatency(), sc.Rate), p.Latency(), devLat)
-	if rec != "" || raw != "" {
-		fmt.Fprintf(stderr, "live: recording%s%s\n", ifText(rec != "", " enhanced to "+rec), ifText(raw != "", " raw to "+raw))
-	}
+	printLiveStart(stderr, sess, cfg.Mode, rec, raw)
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -311,6 +292,40 @@ func Live(ctx context.Context, cfg LiveConfig) error {
 		return exitf(1, "live: %v", closeErr)
 	}
 	return nil
+}
+
+// checkRecordings refuses recordings that exist (unless force) or that name
+// the same file, with exit status 2.
+func checkRecordings(rec, raw string, force bool) error {
+	for _, p := range []string{rec, raw} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil && !force {
+			return exitf(2, "%s exists (use --force to overwrite)", p)
+		}
+	}
+	if rec != "" && rec == raw {
+		return exitf(2, "--record and --record-raw name the same file")
+	}
+	return nil
+}
+
+// printLiveStart writes the start lines: the chain, its delay and the recordings.
+func printLiveStart(w io.Writer, sess *live.Session, mode enhancer.ChannelMode, rec, raw string) {
+	sc, p := sess.Config().Stream, sess.Pipeline()
+	inLat, outLat := sess.Stream().Latencies()
+	fmt.Fprintf(w, "live: %s (%d ch) → enhancer (channels: %s) → %s at %d Hz, %s/buffer\n",
+		quote(sc.Input), sc.InChannels, channelModeName(mode), outputName(sc), sc.Rate, bufferText(sc.FramesPerBuffer))
+	devLat := fmt.Sprintf("input %.1f ms, output %.1f ms", ms(inLat), ms(outLat))
+	if sc.Output == nil {
+		devLat = fmt.Sprintf("input %.1f ms", ms(inLat))
+	}
+	fmt.Fprintf(w, "live: delay %.1f ms = enhancer %.1f ms + FIFO %.1f ms (%d frames in all); devices report %s\n",
+		frameMs(p.Latency(), sc.Rate), frameMs(p.ProcessorLatency(), sc.Rate), frameMs(p.FIFOLatency(), sc.Rate), p.Latency(), devLat)
+	if rec != "" || raw != "" {
+		fmt.Fprintf(w, "live: recording%s%s\n", ifText(rec != "", " enhanced to "+rec), ifText(raw != "", " raw to "+raw))
+	}
 }
 
 // printLiveSummary writes the end-of-run report.
