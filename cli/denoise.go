@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,8 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 			&ucli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "overwrite existing outputs"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
+			&ucli.StringFlag{Name: "shard", Usage: "I/N: process only shard I of N of the inputs (by a hash of the path below its argument); auto/N takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job)"},
+			&ucli.StringFlag{Name: "report", Usage: "append one JSON line per input to this file (a folder: shard-I-of-N.jsonl in it); merge with ghostrnn report"},
 			strictFlag,
 		}, engineFlags...),
 		Action: runDenoise,
@@ -94,6 +97,8 @@ type DenoiseConfig struct {
 	Force  bool     // overwrite existing outputs
 	Quiet  bool     // no progress bar or summary
 	Plot   bool     // draw OUTPUT.png beside each output
+	Shard  Shard    // process only this shard's inputs; the zero Shard is all
+	Report string   // append a JSON line per input here (see reportPath); "" for none
 	Strict bool     // refuse damaged inputs instead of salvaging what they hold
 
 	Model   *enhancer.Model
@@ -162,6 +167,7 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		Force:  c.Bool("force"),
 		Quiet:  c.Bool("quiet"),
 		Plot:   c.Bool("plot"),
+		Report: c.String("report"),
 		Strict: c.Bool("strict"),
 		Stderr: c.App.ErrWriter,
 	}
@@ -169,6 +175,9 @@ func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 		return cfg, exitf(2, "denoise: no input given (see ghostrnn denoise --help)")
 	}
 	var err error
+	if cfg.Shard, err = ParseShard(c.String("shard"), os.Getenv); err != nil {
+		return cfg, exitf(2, "%v", err)
+	}
 	if cfg.Model, cfg.Options, cfg.Mode, err = engineSetup(c); err != nil {
 		return cfg, exitf(2, "%v", err)
 	}
@@ -182,6 +191,9 @@ func (cfg *DenoiseConfig) check() error {
 	}
 	if cfg.Bits != "" && cfg.Bits != "16" && cfg.Bits != "24" && cfg.Bits != "32f" {
 		return exitf(2, "--bits %q: want 16, 24 or 32f", cfg.Bits)
+	}
+	if cfg.Shard.Count > 0 && slices.Contains(cfg.Inputs, "-") {
+		return exitf(2, "--shard: stdin (-) cannot be sharded; give files or folders")
 	}
 	return nil
 }
@@ -207,6 +219,17 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 	if err != nil {
 		return DenoiseSummary{}, err
 	}
+	var rlog *reportLog
+	if cfg.Report != "" {
+		if rlog, err = openReportLog(reportPath(cfg.Report, cfg.Shard), cfg.Shard); err != nil {
+			return DenoiseSummary{}, exitf(2, "%v", err)
+		}
+		defer func() {
+			if err := rlog.Close(); err != nil {
+				fmt.Fprintf(cfg.Stderr, "ghostrnn: --report: %v\n", err)
+			}
+		}()
+	}
 	quiet := cfg.Quiet || cfg.Output == "-"
 	prog := newProgress(cfg.Stderr, quiet, jobs)
 	sum := DenoiseSummary{Files: len(jobs) + len(early), Jobs: max(1, min(cfg.Jobs, len(jobs)))}
@@ -228,6 +251,9 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		}
 		if cfg.OnResult != nil {
 			cfg.OnResult(r)
+		}
+		if err := rlog.add(r); err != nil {
+			prog.println(fmt.Sprintf("ghostrnn: --report: %v", err))
 		}
 	}
 	for _, r := range early {
@@ -272,6 +298,7 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 // that cannot be processed come back as failed results.
 func planDenoise(cfg DenoiseConfig) (jobs []denoiseJob, early []FileResult, err error) {
 	ins, errs := expandInputs(cfg.Inputs)
+	ins = cfg.Shard.pick(ins)
 	for _, e := range errs {
 		early = append(early, FileResult{Status: "failed", Err: e})
 	}
