@@ -144,21 +144,21 @@ func overlapHint(cmd string) string {
 // trainRun is one ghostrnn train invocation: what the flags ask for,
 // checked by trainRunFromFlags and carried out by run.
 type trainRun struct {
-	Kinds        []string            // --arch, one model each
-	Outs, Dirs   []string            // --out and --run-dir: none, or one per --arch
-	Inits        []string            // --init: none, or one per --arch
-	Features     int                 // --features, --lookahead, --skip of every model
-	Lookahead    int                 //
-	Skip         int                 //
-	Base         train.Config        // the recipe of every model (arch, run dir, out and init set per model)
-	Corpus       train.CorpusConfig  // --data or --speech/--noise/--rir
-	AllowOverlap bool                // --allow-val-overlap
-	CPUProfile   string              // --cpuprofile
-	Export       bool                // --export: write RUN-DIR's best model and exit
-	WriteVal     string              // --write-val: write the validation mixtures and exit
-	Args         []string            // the command line, for train.log
-	Stderr       io.Writer           // log output
-	Now          func() time.Time    // names the default run folders
+	Kinds        []string           // --arch, one model each
+	Outs, Dirs   []string           // --out and --run-dir: none, or one per --arch
+	Inits        []string           // --init: none, or one per --arch
+	Features     int                // --features, --lookahead, --skip of every model
+	Lookahead    int                //
+	Skip         int                //
+	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
+	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
+	AllowOverlap bool               // --allow-val-overlap
+	CPUProfile   string             // --cpuprofile
+	Export       bool               // --export: write RUN-DIR's best model and exit
+	WriteVal     string             // --write-val: write the validation mixtures and exit
+	Args         []string           // the command line, for train.log
+	Stderr       io.Writer          // log output
+	Now          func() time.Time   // names the default run folders
 }
 
 // trainRunFromFlags reads and checks the flags of ghostrnn train; nothing is
