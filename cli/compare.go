@@ -153,7 +153,8 @@ func comparePeers(rnnn string, m *enhancer.Model, opts enhancer.Options, mode en
 	ps := []peer{
 		{Name: "noisy input", run: func(ctx context.Context, in, out string) error { return copyFile(in, out) }},
 		{Name: "ghostrnn", run: func(ctx context.Context, in, out string) error {
-			_, _, err := denoiseFile(ctx, denoiseJob{in: input{path: in}, out: out}, m, opts, mode, "wav", "", func(int64) {})
+			cfg := DenoiseConfig{Format: "wav", Model: m, Options: opts, Mode: mode}
+			_, _, err := denoiseFile(ctx, denoiseJob{in: input{path: in}, out: out}, cfg, func(int64) {})
 			return err
 		}},
 		{Name: "ffmpeg afftdn", run: ff("afftdn")},

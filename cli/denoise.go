@@ -69,6 +69,7 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 			&ucli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "overwrite existing outputs"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
+			strictFlag,
 		}, engineFlags...),
 		Action: runDenoise,
 	}
@@ -80,66 +81,164 @@ type denoiseJob struct {
 	out string // output path, or "-" for stdout
 }
 
-func runDenoise(c *ucli.Context) error {
-	if c.NArg() == 0 {
-		return exitf(2, "denoise: no input given (see ghostrnn denoise --help)")
-	}
-	m, opts, mode, err := engineSetup(c)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	format, bits := strings.ToLower(c.String("format")), c.String("bits")
-	if format != "" && format != "wav" && format != "flac" {
-		return exitf(2, "--format %q: want wav or flac", format)
-	}
-	if bits != "" && bits != "16" && bits != "24" && bits != "32f" {
-		return exitf(2, "--bits %q: want 16, 24 or 32f", bits)
-	}
-	ins, errs := expandInputs(c.Args().Slice())
-	stderr := c.App.ErrWriter
-	if stderr == nil {
-		stderr = os.Stderr
-	}
-	for _, e := range errs {
-		fmt.Fprintln(stderr, "ghostrnn:", e)
-	}
-	output, outDir := c.String("output"), c.String("out-dir")
-	if output != "" && len(ins)+len(errs) > 1 {
-		return exitf(2, "-o takes a single input; use --out-dir for several")
-	}
-	var jobs []denoiseJob
-	for _, in := range ins {
-		out := output
-		if out == "" {
-			out, err = outputPath(in, outDir, c.String("suffix"), format)
-			if err != nil {
-				fmt.Fprintln(stderr, "ghostrnn:", err)
-				errs = append(errs, err)
-				continue
-			}
-		}
-		if err := checkOutput(in.path, out, c.Bool("force")); err != nil {
-			fmt.Fprintln(stderr, "ghostrnn:", err)
-			errs = append(errs, err)
-			continue
-		}
-		jobs = append(jobs, denoiseJob{in: in, out: out})
-	}
+// DenoiseConfig is one `ghostrnn denoise` run. The command's flags fill it
+// (denoiseConfig); tests and other commands call Denoise with it directly.
+type DenoiseConfig struct {
+	Inputs []string // files, folders (walked), globs, or "-" for WAV on stdin
+	Output string   // -o: the output of a single input; "-" is stdout
+	OutDir string   // outputs under this folder, mirroring the input tree
+	Suffix string   // added to an input's name to name its output
+	Format string   // "wav", "flac", or "" for the default
+	Bits   string   // "16", "24", "32f", or "" for the input's
+	Jobs   int      // files processed in parallel, ≥ 1
+	Force  bool     // overwrite existing outputs
+	Quiet  bool     // no progress bar or summary
+	Plot   bool     // draw OUTPUT.png beside each output
+	Strict bool     // refuse damaged inputs instead of salvaging what they hold
 
+	Model   *enhancer.Model
+	Options enhancer.Options
+	Mode    enhancer.ChannelMode
+
+	Stdin  io.Reader // the "-" input; nil means os.Stdin
+	Stdout io.Writer // the "-" output; nil means os.Stdout
+	Stderr io.Writer // errors, warnings, progress and summary; nil means os.Stderr
+
+	// OnResult, if set, is called once per input with its result, one call
+	// at a time, in the order the inputs finish.
+	OnResult func(FileResult)
+}
+
+// FileResult is what became of one input.
+type FileResult struct {
+	Input    string  // input path, "-" for stdin
+	Output   string  // output path, "-" for stdout; "" if none was planned
+	Status   string  // "done" or "failed"
+	AudioSec float64 // seconds of audio read
+	WallSec  float64 // wall time spent on this input
+	Warning  string  // e.g. NaN samples treated as silence
+	Err      error   // why it failed
+}
+
+// DenoiseSummary counts the results of a run.
+type DenoiseSummary struct {
+	Files    int     // inputs found, including those that failed before processing
+	Done     int     // outputs written
+	Failed   int     // inputs that failed
+	AudioSec float64 // seconds of audio of the inputs done
+	WallSec  float64 // wall time of the whole run
+	Jobs     int     // files processed in parallel
+}
+
+func runDenoise(c *ucli.Context) error {
+	cfg, err := denoiseConfig(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	quiet := c.Bool("quiet") || output == "-"
-	prog := newProgress(stderr, quiet, jobs)
-	var (
-		mu       sync.Mutex
-		failed   = len(errs)
-		audioSec float64
-		next     atomic.Int64
-		wg       sync.WaitGroup
-	)
+	sum, err := Denoise(ctx, cfg)
+	switch {
+	case err != nil:
+		return err
+	case ctx.Err() != nil:
+		return exitf(130, "interrupted: %d files finished and kept, unfinished outputs removed", sum.Done)
+	case sum.Failed > 0:
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// denoiseConfig reads the flags of the denoise command.
+func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
+	cfg := DenoiseConfig{
+		Inputs: c.Args().Slice(),
+		Output: c.String("output"),
+		OutDir: c.String("out-dir"),
+		Suffix: c.String("suffix"),
+		Format: strings.ToLower(c.String("format")),
+		Bits:   c.String("bits"),
+		Jobs:   c.Int("jobs"),
+		Force:  c.Bool("force"),
+		Quiet:  c.Bool("quiet"),
+		Plot:   c.Bool("plot"),
+		Strict: c.Bool("strict"),
+		Stderr: c.App.ErrWriter,
+	}
+	if len(cfg.Inputs) == 0 {
+		return cfg, exitf(2, "denoise: no input given (see ghostrnn denoise --help)")
+	}
+	var err error
+	if cfg.Model, cfg.Options, cfg.Mode, err = engineSetup(c); err != nil {
+		return cfg, exitf(2, "%v", err)
+	}
+	return cfg, nil
+}
+
+// check refuses settings that cannot work, before any file is touched.
+func (cfg *DenoiseConfig) check() error {
+	if cfg.Format != "" && cfg.Format != "wav" && cfg.Format != "flac" {
+		return exitf(2, "--format %q: want wav or flac", cfg.Format)
+	}
+	if cfg.Bits != "" && cfg.Bits != "16" && cfg.Bits != "24" && cfg.Bits != "32f" {
+		return exitf(2, "--bits %q: want 16, 24 or 32f", cfg.Bits)
+	}
+	return nil
+}
+
+// Denoise cleans every input of cfg. Inputs that fail are reported on
+// cfg.Stderr and counted; the error is for settings that stop the whole run.
+// When ctx is cancelled, unfinished outputs are removed and the inputs not
+// yet started are not counted as done.
+func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
+	if cfg.Stdin == nil {
+		cfg.Stdin = os.Stdin
+	}
+	if cfg.Stdout == nil {
+		cfg.Stdout = os.Stdout
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	if err := cfg.check(); err != nil {
+		return DenoiseSummary{}, err
+	}
+	jobs, early, err := planDenoise(cfg)
+	if err != nil {
+		return DenoiseSummary{}, err
+	}
+	quiet := cfg.Quiet || cfg.Output == "-"
+	prog := newProgress(cfg.Stderr, quiet, jobs)
+	sum := DenoiseSummary{Files: len(jobs) + len(early), Jobs: max(1, min(cfg.Jobs, len(jobs)))}
+	var mu sync.Mutex
+	// report records one result; the caller holds mu.
+	report := func(r FileResult) {
+		if r.Warning != "" {
+			prog.println(fmt.Sprintf("ghostrnn: %s: warning: %s", r.Input, r.Warning))
+		}
+		switch r.Status {
+		case "done":
+			sum.Done++
+			sum.AudioSec += r.AudioSec
+		case "failed":
+			sum.Failed++
+			if !errors.Is(r.Err, context.Canceled) {
+				prog.println(fmt.Sprintf("ghostrnn: %v", r.Err))
+			}
+		}
+		if cfg.OnResult != nil {
+			cfg.OnResult(r)
+		}
+	}
+	for _, r := range early {
+		report(r)
+	}
 	start := time.Now()
-	nj := max(1, min(c.Int("jobs"), len(jobs)))
-	for w := 0; w < nj; w++ {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for w := 0; w < sum.Jobs; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -148,48 +247,70 @@ func runDenoise(c *ucli.Context) error {
 				if i >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				j := jobs[i]
-				sec, warn, err := denoiseFile(ctx, j, m, opts, mode, format, bits, prog.add)
+				r := denoiseOne(ctx, cfg, jobs[i], prog)
 				mu.Lock()
-				if warn != "" {
-					prog.println(fmt.Sprintf("ghostrnn: %s: warning: %s", j.in.path, warn))
-				}
-				if err != nil {
-					failed++
-					if !errors.Is(err, context.Canceled) {
-						prog.println(fmt.Sprintf("ghostrnn: %s: %v", j.in.path, err))
-					}
-				} else {
-					audioSec += sec
-				}
+				report(r)
 				mu.Unlock()
-				if err == nil && c.Bool("plot") && j.out != "-" && j.in.path != "-" {
-					if perr := drawSpectrograms(plotPath(j.out), []string{j.in.path, j.out}, []string{"input " + filepath.Base(j.in.path), "denoised"}, m, 10); perr != nil {
-						prog.println(fmt.Sprintf("ghostrnn: %s: plot: %v", j.in.path, perr))
-					}
-				}
 			}
 		}()
 	}
 	wg.Wait()
 	prog.finish()
-	wall := time.Since(start).Seconds()
-	done := len(jobs) + len(errs) - failed
+	sum.WallSec = time.Since(start).Seconds()
 	if !quiet {
 		rtf := 0.0
-		if audioSec > 0 {
-			rtf = wall / audioSec
+		if sum.AudioSec > 0 {
+			rtf = sum.WallSec / sum.AudioSec
 		}
-		fmt.Fprintf(stderr, "denoised %d of %d files: %s of audio in %.2f s wall (real-time factor %.4f, %d jobs), %d failed\n",
-			done, len(jobs)+len(errs), fmtDuration(audioSec), wall, rtf, nj, failed)
+		fmt.Fprintf(cfg.Stderr, "denoised %d of %d files: %s of audio in %.2f s wall (real-time factor %.4f, %d jobs), %d failed\n",
+			sum.Done, sum.Files, fmtDuration(sum.AudioSec), sum.WallSec, rtf, sum.Jobs, sum.Failed)
 	}
-	switch {
-	case ctx.Err() != nil:
-		return exitf(130, "interrupted: %d files finished and kept, unfinished outputs removed", done)
-	case failed > 0:
-		return &ExitError{Code: 1}
+	return sum, nil
+}
+
+// planDenoise expands the inputs of cfg and places their outputs. Inputs
+// that cannot be processed come back as failed results.
+func planDenoise(cfg DenoiseConfig) (jobs []denoiseJob, early []FileResult, err error) {
+	ins, errs := expandInputs(cfg.Inputs)
+	for _, e := range errs {
+		early = append(early, FileResult{Status: "failed", Err: e})
 	}
-	return nil
+	if cfg.Output != "" && len(ins)+len(errs) > 1 {
+		return nil, nil, exitf(2, "-o takes a single input; use --out-dir for several")
+	}
+	for _, in := range ins {
+		out := cfg.Output
+		if out == "" {
+			out, err = outputPath(in, cfg.OutDir, cfg.Suffix, cfg.Format)
+			if err != nil {
+				early = append(early, FileResult{Input: in.path, Status: "failed", Err: err})
+				continue
+			}
+		}
+		if err := checkOutput(in.path, out, cfg.Force); err != nil {
+			early = append(early, FileResult{Input: in.path, Output: out, Status: "failed", Err: err})
+			continue
+		}
+		jobs = append(jobs, denoiseJob{in: in, out: out})
+	}
+	return jobs, early, nil
+}
+
+// denoiseOne processes one job of cfg and, with cfg.Plot, draws its picture.
+func denoiseOne(ctx context.Context, cfg DenoiseConfig, j denoiseJob, prog *progress) FileResult {
+	t0 := time.Now()
+	r := FileResult{Input: j.in.path, Output: j.out, Status: "done"}
+	sec, warn, err := denoiseFile(ctx, j, cfg, prog.add)
+	r.AudioSec, r.Warning = sec, warn
+	if err != nil {
+		r.Status, r.Err = "failed", fmt.Errorf("%s: %w", j.in.path, err)
+	} else if cfg.Plot && j.out != "-" && j.in.path != "-" {
+		if perr := drawSpectrograms(plotPath(j.out), []string{j.in.path, j.out}, []string{"input " + filepath.Base(j.in.path), "denoised"}, cfg.Model, 10); perr != nil {
+			prog.println(fmt.Sprintf("ghostrnn: %s: plot: %v", j.in.path, perr))
+		}
+	}
+	r.WallSec = time.Since(t0).Seconds()
+	return r
 }
 
 // outputPath places the output of in: beside it, or under outDir mirroring
@@ -241,17 +362,17 @@ func checkOutput(in, out string, force bool) error {
 // denoiseFile cleans one file: decode, resample, enhance, resample, encode,
 // into a temp file renamed over the output on success. It reports the audio
 // duration in seconds and a warning (e.g. non-finite samples) if any.
-func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enhancer.Options,
-	mode enhancer.ChannelMode, format, bits string, progress func(permille int64)) (float64, string, error) {
+func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress func(permille int64)) (float64, string, error) {
 	var (
 		r      audio.Reader
 		closer io.Closer
 		err    error
 	)
+	opts := readOptions(cfg.Strict)
 	if j.in.path == "-" {
-		r, err = audio.NewReader(os.Stdin, "stdin")
+		r, err = audio.NewReader(cfg.Stdin, "stdin", opts...)
 	} else {
-		r, closer, err = audio.Open(j.in.path)
+		r, closer, err = audio.Open(j.in.path, opts...)
 	}
 	if err != nil {
 		return 0, "", err
@@ -260,18 +381,18 @@ func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enha
 		defer closer.Close()
 	}
 	f := r.Format()
-	st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: mode, Aligned: true}, newResampler)
+	st, err := enhancer.NewStream(cfg.Model, cfg.Options, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: cfg.Mode, Aligned: true}, newResampler)
 	if err != nil {
 		return 0, "", err
 	}
 	of := audio.Format{SampleRate: f.SampleRate, Channels: f.Channels}
-	of.Encoding, of.Bits = outputEncoding(f, bits)
+	of.Encoding, of.Bits = outputEncoding(f, cfg.Bits)
 
 	var frames int64
 	encode := func(dst io.Writer) error {
 		var w audio.Writer
 		var err error
-		if outputFormat(j.in.path, format) == "flac" && j.out != "-" {
+		if outputFormat(j.in.path, cfg.Format) == "flac" && j.out != "-" {
 			w, err = audio.CreateFLAC(dst, of)
 		} else {
 			w, err = audio.CreateWAV(dst, of, audio.Metadata(r)...)
@@ -283,7 +404,7 @@ func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enha
 		return err
 	}
 	if j.out == "-" {
-		err = encode(os.Stdout)
+		err = encode(cfg.Stdout)
 	} else {
 		if err := os.MkdirAll(filepath.Dir(j.out), 0o755); err != nil {
 			return 0, "", fmt.Errorf("cannot write output: %v", err)
@@ -299,11 +420,12 @@ func denoiseFile(ctx context.Context, j denoiseJob, m *enhancer.Model, opts enha
 	if err != nil {
 		return 0, "", err
 	}
-	warn := ""
+	sec := float64(frames) / float64(f.SampleRate)
+	warn := damageWarning(r, sec)
 	if nf := audio.NonFinite(r); nf > 0 {
-		warn = fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+		warn = strings.TrimPrefix(warn+"; ", "; ") + fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
 	}
-	return float64(frames) / float64(f.SampleRate), warn, nil
+	return sec, warn, nil
 }
 
 // enhanceStream pushes r through st into w, reporting progress in

@@ -26,8 +26,13 @@ type Config struct {
 	Hop        int // hop H in samples, e.g. 160 (10 ms); N must equal 2H
 }
 
-// DefaultConfig is the model framing: 16 kHz, 20 ms window, 10 ms hop.
-var DefaultConfig = Config{SampleRate: 16000, Window: 320, Hop: 160}
+// DefaultRate is the default model's sample rate in Hz, the one place it is
+// written down.
+const DefaultRate = 16000
+
+// DefaultConfig is the default model's framing: DefaultRate (16 kHz), a 20 ms
+// window and a 10 ms hop (320 and 160 samples).
+var DefaultConfig = Config{SampleRate: DefaultRate, Window: DefaultRate / 50, Hop: DefaultRate / 100}
 
 // Bins returns the number of non-negative frequency bins, N/2 + 1.
 func (c Config) Bins() int { return c.Window/2 + 1 }

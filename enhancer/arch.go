@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"strconv"
 
 	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/internal/fastmath"
@@ -48,10 +47,12 @@ type Arch struct {
 	Ratio    int    // r, H/m; 1 for a plain GRU
 	Bins     int    // K, output gains per frame
 	GhostAct string // φ of the ghost map: "tanh", "relu" or "identity"
-	// Lookahead is D, the frames of look-ahead: the gains the network
-	// computes after reading frame t apply to frame t − D, so the engine
-	// delays its output by D hops more than the STFT does. It has no weights.
-	Lookahead int
+	// Framing is the model's rate, STFT window and hop (Bins = Window/2 + 1)
+	// and its D frames of look-ahead: the gains the network computes after
+	// reading frame t apply to frame t − D, so the engine delays its output
+	// by D hops more than the STFT does. D has no weights of its own but
+	// sizes the feature skip.
+	Framing
 	// Skip is w, the half-width in bands of the feature skip into the output
 	// layer (see the package comment); 0: no skip.
 	Skip int
@@ -60,10 +61,10 @@ type Arch struct {
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
 // GhostGRU(128, r=2) ×2 → dense 161 plus a feature skip of half-width 1, with
 // one frame of look-ahead.
-var DefaultArch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1, Skip: 1}
+var DefaultArch = Arch{Kind: KindGhost, Features: 128, Hidden: 128, Layers: 2, Ratio: 2, Bins: DefaultFraming.STFT().Bins(), GhostAct: "tanh", Framing: DefaultFraming, Skip: 1}
 
 // TwinArch is DefaultArch's plain-GRU twin.
-var TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: 161, GhostAct: "tanh", Lookahead: 1, Skip: 1}
+var TwinArch = Arch{Kind: KindGRU, Features: 128, Hidden: 128, Layers: 2, Ratio: 1, Bins: DefaultFraming.STFT().Bins(), GhostAct: "tanh", Framing: DefaultFraming, Skip: 1}
 
 // MaxSkip bounds Arch.Skip, in bands.
 const MaxSkip = 8
@@ -79,7 +80,8 @@ func (a Arch) Intrinsic() int {
 	return (a.Hidden + a.Ratio - 1) / a.Ratio
 }
 
-// Validate reports whether the architecture is usable.
+// Validate reports whether the architecture is usable: sizes in range, a
+// valid framing (Framing.Validate) and Bins = Window/2 + 1.
 func (a Arch) Validate() error {
 	switch {
 	case a.Kind != KindGhost && a.Kind != KindGRU:
@@ -92,13 +94,17 @@ func (a Arch) Validate() error {
 		return fmt.Errorf("ratio %d must be in 1..%d", a.Ratio, a.Hidden)
 	case a.Kind == KindGRU && a.Ratio != 1:
 		return fmt.Errorf("a plain GRU has ratio 1, not %d", a.Ratio)
-	case a.Lookahead < 0 || a.Lookahead > MaxLookahead:
-		return fmt.Errorf("look-ahead %d frames must be in 0 … %d", a.Lookahead, MaxLookahead)
 	case a.Skip < 0 || a.Skip > MaxSkip:
 		return fmt.Errorf("feature skip half-width %d must be in 0 … %d", a.Skip, MaxSkip)
 	}
 	if _, err := activation(a.GhostAct); err != nil {
 		return err
+	}
+	if err := a.Framing.Validate(); err != nil {
+		return err
+	}
+	if k := a.STFT().Bins(); a.Bins != k {
+		return fmt.Errorf("%d gains do not match the %d bins of a %d-sample window", a.Bins, k, a.Window)
 	}
 	return nil
 }
@@ -147,15 +153,15 @@ func (a Arch) SkipTaps() int { return (a.Lookahead + 1) * (2*a.Skip + 1) }
 
 // SkipIndex returns, for every bin k and offset o = −w … w, the band
 // b(k)+o (clamped to 0 … F−1) that the skip reads, as [K, 2w+1]; b(k) is the
-// ERB band (dsp.ERBBands at 16 kHz with a window of 2(K−1)) whose centre is
-// nearest bin k, or the proportional band k·F/K where the bands do not fit.
+// ERB band (dsp.ERBBands of the model's framing) whose centre is nearest bin
+// k, or the proportional band k·F/K where the bands do not fit.
 // Training and inference both take the map from here, so they agree for
 // any architecture.
 func (a Arch) SkipIndex() []int {
 	w := 2*a.Skip + 1
 	near := make([]int, a.Bins)
-	bands, err := dsp.ERBBands(dsp.Config{SampleRate: 16000, Window: 2 * (a.Bins - 1), Hop: a.Bins - 1}, a.Features)
-	if err != nil || a.Bins < 2 {
+	bands, err := dsp.ERBBands(a.STFT(), a.Features)
+	if err != nil || a.Bins < 2 || a.Bins != a.STFT().Bins() {
 		for k := range near {
 			near[k] = min(k*a.Features/a.Bins, a.Features-1)
 		}
@@ -276,22 +282,24 @@ func reluVec(dst, src []float32) {
 	}
 }
 
-// Config returns the STFT framing the model was trained with, from its
-// metadata, or dsp.DefaultConfig where the metadata says nothing.
-func (m *Model) Config() dsp.Config {
-	c := dsp.DefaultConfig
-	for key, dst := range map[string]*int{"sample_rate": &c.SampleRate, "window": &c.Window, "hop": &c.Hop} {
-		if v, err := strconv.Atoi(m.Meta[key]); err == nil {
-			*dst = v
-		}
+// Validate reports whether the model is usable by an Engine: a valid
+// architecture, F ERB bands that fit its bins, and a gain floor in 0 … 1.
+func (m *Model) Validate() error {
+	if err := m.Arch.Validate(); err != nil {
+		return err
 	}
-	return c
+	if _, err := dsp.ERBBands(m.Arch.STFT(), m.Arch.Features); err != nil {
+		return err
+	}
+	if !(m.GainFloor >= 0 && m.GainFloor <= 1) {
+		return fmt.Errorf("gain floor %v must be in 0 … 1", m.GainFloor)
+	}
+	return nil
 }
 
-// Latency returns the algorithmic delay in samples of the architecture with
-// framing c: the STFT's N − H plus D·H for D frames of look-ahead.
-func (a Arch) Latency(c dsp.Config) int { return c.Latency() + a.Lookahead*c.Hop }
+// Config returns the STFT framing the model was trained with.
+func (m *Model) Config() dsp.Config { return m.Arch.STFT() }
 
 // Latency returns the model's algorithmic delay in samples at its own framing
 // (what Engine.Latency reports).
-func (m *Model) Latency() int { return m.Arch.Latency(m.Config()) }
+func (m *Model) Latency() int { return m.Arch.Latency() }

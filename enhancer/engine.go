@@ -68,6 +68,9 @@ func NewEngine(m *Model, o Options) (*Engine, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
 	cfg := m.Config()
 	net, err := NewNet(m)
 	if err != nil {
@@ -81,9 +84,6 @@ func NewEngine(m *Model, o Options) (*Engine, error) {
 	feat, err := dsp.NewFeaturizer(cfg, m.Arch.Features)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Bins() != m.Arch.Bins {
-		return nil, fmt.Errorf("model has %d gains but the STFT has %d bins", m.Arch.Bins, cfg.Bins())
 	}
 	e := &Engine{
 		cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
@@ -123,7 +123,7 @@ func (e *Engine) Config() dsp.Config { return e.cfg }
 
 // Latency returns the delay of the output behind the input, in samples: the
 // STFT's N − H plus D·H for a model with D frames of look-ahead.
-func (e *Engine) Latency() int { return e.model.Arch.Latency(e.cfg) }
+func (e *Engine) Latency() int { return e.model.Arch.Latency() }
 
 // Stats returns figures of the last processed frame.
 func (e *Engine) Stats() FrameStats { return e.stats }

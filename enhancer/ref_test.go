@@ -4,8 +4,6 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-
-	"github.com/ghostrnn/ghostrnn/dsp"
 )
 
 // refNet is an independent float64 implementation of the model equations in
@@ -126,10 +124,10 @@ func randomModel(t testing.TB, a Arch, seed int64) *Model {
 func TestNetMatchesFloat64Reference(t *testing.T) {
 	for _, a := range []Arch{
 		DefaultArch, TwinArch,
-		{Kind: KindGhost, Features: 10, Hidden: 13, Layers: 3, Ratio: 3, Bins: 7, GhostAct: "relu"},
-		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "identity"},
-		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "tanh", Lookahead: 2, Skip: 2},
-		{Kind: KindGRU, Features: 20, Hidden: 8, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Skip: 1},
+		{Kind: KindGhost, Features: 10, Hidden: 13, Layers: 3, Ratio: 3, Bins: 7, GhostAct: "relu", Framing: framingFor(7, 0)},
+		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "identity", Framing: framingFor(9, 0)},
+		{Kind: KindGhost, Features: 5, Hidden: 8, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "tanh", Framing: framingFor(9, 2), Skip: 2},
+		{Kind: KindGRU, Features: 20, Hidden: 8, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Framing: framingFor(9, 0), Skip: 1},
 	} {
 		m := randomModel(t, a, 7)
 		n, err := NewNet(m)
@@ -204,8 +202,7 @@ func TestBudget(t *testing.T) {
 	if r := float64(p) / float64(tw); r > 0.62 {
 		t.Errorf("GhostRNN has %.3f of its twin's weights, want ≤ 0.62", r)
 	}
-	c := dsp.DefaultConfig
-	if ms := 1000 * float64(c.Latency()+DefaultArch.Lookahead*c.Hop) / float64(c.SampleRate); ms > 20 {
+	if ms := 1000 * float64(DefaultArch.Latency()) / float64(DefaultArch.Rate); ms > 20 {
 		t.Errorf("default model's algorithmic latency %.1f ms, budget 20 ms", ms)
 	}
 	t.Logf("GhostRNN %d params, %.1f M MAC/s; GRU twin %d params (%.1f %%)", p, float64(macs)/1e6, tw, 100*float64(p)/float64(tw))
@@ -218,18 +215,27 @@ func TestArchValidate(t *testing.T) {
 	}{
 		{DefaultArch, true},
 		{TwinArch, true},
-		{Arch{Kind: "lstm", Features: 1, Hidden: 1, Layers: 1, Ratio: 1, Bins: 1}, false},
-		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 1, GhostAct: "tanh", Lookahead: -1}, false},
-		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 1, GhostAct: "tanh", Lookahead: MaxLookahead + 1}, false},
-		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1}, false},
-		{Arch{Kind: KindGhost, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1, GhostAct: "swish"}, false},
-		{Arch{Kind: KindGhost, Features: 0, Hidden: 4, Layers: 1, Ratio: 2, Bins: 1}, false},
-		{Arch{Kind: KindGhost, Features: 1, Hidden: 1 << 20, Layers: 1, Ratio: 2, Bins: 1}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Framing: framingFor(9, 0)}, true},
+		{Arch{Kind: "lstm", Features: 1, Hidden: 1, Layers: 1, Ratio: 1, Bins: 9, Framing: framingFor(9, 0)}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Framing: framingFor(9, -1)}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh", Framing: framingFor(9, MaxLookahead+1)}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 9, Framing: framingFor(9, 0)}, false},
+		{Arch{Kind: KindGhost, Features: 1, Hidden: 4, Layers: 1, Ratio: 2, Bins: 9, GhostAct: "swish", Framing: framingFor(9, 0)}, false},
+		{Arch{Kind: KindGhost, Features: 0, Hidden: 4, Layers: 1, Ratio: 2, Bins: 9, Framing: framingFor(9, 0)}, false},
+		{Arch{Kind: KindGhost, Features: 1, Hidden: 1 << 20, Layers: 1, Ratio: 2, Bins: 9, Framing: framingFor(9, 0)}, false},
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 8, GhostAct: "tanh", Framing: framingFor(9, 0)}, false}, // bins ≠ N/2 + 1
+		{Arch{Kind: KindGRU, Features: 1, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, GhostAct: "tanh"}, false},                            // no framing
 	} {
 		if err := tc.a.Validate(); (err == nil) != tc.ok {
 			t.Errorf("%+v: err=%v, want ok=%v", tc.a, err, tc.ok)
 		}
 	}
+}
+
+// framingFor returns a framing with k bins 50 Hz apart and d frames of
+// look-ahead, for small test architectures.
+func framingFor(k, d int) Framing {
+	return Framing{Rate: 100 * (k - 1), Window: 2 * (k - 1), Hop: k - 1, Lookahead: d}
 }
 
 func BenchmarkNetForward(b *testing.B) {

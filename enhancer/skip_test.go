@@ -10,7 +10,7 @@ import (
 // to each bin and its neighbours, clamped at the edges, or the proportional
 // band when the bands do not fit.
 func TestSkipIndex(t *testing.T) {
-	small := Arch{Kind: KindGRU, Features: 20, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, Skip: 1}
+	small := Arch{Kind: KindGRU, Features: 20, Hidden: 4, Layers: 1, Ratio: 1, Bins: 9, Framing: framingFor(9, 0), Skip: 1}
 	cases := []struct {
 		name string
 		a    Arch

@@ -26,7 +26,6 @@ import (
 
 	"github.com/nlpodyssey/safetensors"
 
-	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 )
@@ -49,7 +48,6 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 	if err := m.Arch.Validate(); err != nil {
 		return nil, err
 	}
-	cfg := m.Config()
 	meta := map[string]string{}
 	for k, v := range m.Meta {
 		meta[k] = v
@@ -60,8 +58,8 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 		"features": strconv.Itoa(a.Features), "hidden": strconv.Itoa(a.Hidden),
 		"layers": strconv.Itoa(a.Layers), "ratio": strconv.Itoa(a.Ratio),
 		"bins": strconv.Itoa(a.Bins), "ghost_activation": a.GhostAct,
-		"sample_rate": strconv.Itoa(cfg.SampleRate), "window": strconv.Itoa(cfg.Window),
-		"hop": strconv.Itoa(cfg.Hop), "feature_set": FeatureSet,
+		"sample_rate": strconv.Itoa(a.Rate), "window": strconv.Itoa(a.Window),
+		"hop": strconv.Itoa(a.Hop), "feature_set": FeatureSet,
 		"gain_floor": strconv.FormatFloat(float64(m.GainFloor), 'g', -1, 32),
 		"params":     strconv.Itoa(a.Params()),
 		"lookahead":  strconv.Itoa(a.Lookahead),
@@ -164,24 +162,14 @@ func Decode(b []byte) (*enhancer.Model, error) {
 	for k, v := range meta {
 		m.Meta[k] = v
 	}
-	cfg := m.Config()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Bins() != a.Bins {
-		return nil, fmt.Errorf("model has %d bins but window %d gives %d", a.Bins, cfg.Window, cfg.Bins())
-	}
-	if a.Features+2 > cfg.Bins() {
-		return nil, fmt.Errorf("%d features do not fit %d bins", a.Features, cfg.Bins())
-	}
-	if _, err := dsp.ERBBands(cfg, a.Features); err != nil {
-		return nil, err
-	}
 	gf, err := strconv.ParseFloat(meta["gain_floor"], 32)
 	if err != nil || gf < 0 || gf > 1 {
 		return nil, fmt.Errorf("bad gain_floor %q", meta["gain_floor"])
 	}
 	m.GainFloor = float32(gf)
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
 
 	want := map[string]bool{}
 	for _, t := range a.Tensors() {
@@ -226,7 +214,8 @@ func sameShape(got []uint64, want []int) bool {
 }
 
 func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
-	a := enhancer.Arch{Kind: meta["arch"], GhostAct: meta["ghost_activation"]}
+	a := enhancer.Arch{Kind: meta["arch"], GhostAct: meta["ghost_activation"], Framing: enhancer.DefaultFraming}
+	a.Lookahead = 0
 	if a.Kind != enhancer.KindGhost && a.Kind != enhancer.KindGRU {
 		return a, fmt.Errorf("unknown architecture %q", a.Kind)
 	}
@@ -240,8 +229,12 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 		}
 		*dst = v
 	}
-	// absent in files written before these fields existed: 0
-	for key, dst := range map[string]*int{"lookahead": &a.Lookahead, "skip": &a.Skip} {
+	// absent in files written before these fields existed: the default
+	// framing with no look-ahead, no skip
+	for key, dst := range map[string]*int{
+		"sample_rate": &a.Rate, "window": &a.Window, "hop": &a.Hop,
+		"lookahead": &a.Lookahead, "skip": &a.Skip,
+	} {
 		if v, ok := meta[key]; ok {
 			n, err := strconv.Atoi(v)
 			if err != nil {

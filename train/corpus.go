@@ -16,10 +16,12 @@ import (
 	"sync"
 
 	"github.com/ghostrnn/ghostrnn/audio"
+	"github.com/ghostrnn/ghostrnn/dsp"
 )
 
-// SampleRate is the model rate; all audio is resampled to it on load.
-const SampleRate = 16000
+// SampleRate is the model rate (dsp's default); all audio is resampled to it
+// on load.
+const SampleRate = dsp.DefaultRate
 
 // Clip is one decoded recording at 16 kHz.
 type Clip struct {

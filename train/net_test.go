@@ -11,7 +11,8 @@ import (
 
 // tinyArch returns a small architecture of the given kind for fast tests.
 func tinyArch(kind string, act string) enhancer.Arch {
-	a := enhancer.Arch{Kind: kind, Features: 5, Hidden: 6, Layers: 2, Ratio: 2, Bins: 7, GhostAct: act, Lookahead: 1, Skip: 1}
+	a := enhancer.Arch{Kind: kind, Features: 5, Hidden: 6, Layers: 2, Ratio: 2, Bins: 7, GhostAct: act, Skip: 1,
+		Framing: enhancer.Framing{Rate: enhancer.DefaultFraming.Rate, Window: 12, Hop: 6, Lookahead: 1}}
 	if kind == enhancer.KindGRU {
 		a.Ratio = 1
 	}

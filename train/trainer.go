@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 	"github.com/ghostrnn/ghostrnn/models"
@@ -207,7 +208,8 @@ func (t *Trainer) Checkpoint() *Checkpoint { return &t.ck }
 // MakeBatch generates the training batch of step s: sequence i is drawn from
 // PCG(seed, s·2¹⁶ + i), in parallel over workers goroutines.
 func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
-	n := int(cfg.Mix.Seconds*SampleRate) / 160 * 160
+	h := dsp.DefaultConfig.Hop
+	n := int(cfg.Mix.Seconds*SampleRate) / h * h
 	sp := make([]Spectra, cfg.Batch)
 	var wg sync.WaitGroup
 	next := make(chan int, cfg.Batch)

@@ -12,7 +12,7 @@ import (
 
 // smallConfig is a fast configuration on the synthetic corpus.
 func smallConfig(kind string, dir string) Config {
-	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 16, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Lookahead: 1, Skip: 1}
+	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 16, Layers: 2, Ratio: 2, Bins: 161, GhostAct: "tanh", Framing: enhancer.DefaultFraming, Skip: 1}
 	if kind == enhancer.KindGRU {
 		a.Ratio = 1
 	}
