@@ -147,9 +147,9 @@ type trainRun struct {
 	Kinds        []string           // --arch, one model each
 	Outs, Dirs   []string           // --out and --run-dir: none, or one per --arch
 	Inits        []string           // --init: none, or one per --arch
-	Features     int                // --features, --lookahead, --skip of every model
-	Lookahead    int                //
-	Skip         int                //
+	Features     int                // --features of every model
+	Lookahead    int                // --lookahead of every model
+	Skip         int                // --skip of every model
 	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
 	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
 	AllowOverlap bool               // --allow-val-overlap
@@ -256,86 +256,46 @@ func (l *runLog) close() {
 	}
 }
 
+// trainModel is one model of a run: its configuration and its log.
+type trainModel struct {
+	cfg train.Config
+	log *runLog
+	lg  *log.Logger
+}
+
 // run carries out r: it checks every input (models, checkpoints, corpus)
 // before it creates a run folder, and a failed run removes the run folders
 // it created while they hold no checkpoint.
 func (r trainRun) run(ctx context.Context) (err error) {
 	if r.Export {
-		for i, dir := range r.Dirs {
-			out := ""
-			if len(r.Outs) > 0 {
-				out = r.Outs[i]
-			}
-			if err := train.Export(dir, out); err != nil {
-				return fmt.Errorf("train: --export: %v", strings.TrimPrefix(err.Error(), "train: "))
-			}
-		}
-		return nil
+		return r.export()
 	}
 	if r.Base.Threads > 0 {
 		runtime.GOMAXPROCS(max(r.Base.Threads, 2))
 	}
-	var cfgs []train.Config
-	var logs []*runLog
+	var ms []trainModel
 	defer func() {
-		for _, l := range logs {
-			l.close()
+		for _, m := range ms {
+			m.log.close()
 		}
 	}()
-	var loggers []*log.Logger
-	for i, kind := range r.Kinds {
-		arch := enhancer.DefaultArch
-		switch kind {
-		case enhancer.KindGhost:
-		case enhancer.KindGRU:
-			arch = enhancer.TwinArch
-		default:
-			return fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
+	for i := range r.Kinds {
+		m, err := r.model(i)
+		if err != nil {
+			return err
 		}
-		arch.Lookahead, arch.Skip, arch.Features = r.Lookahead, r.Skip, r.Features
-		if err := arch.Validate(); err != nil {
-			return fmt.Errorf("train: %v", err)
-		}
-		cfg := r.Base
-		cfg.Arch = arch
-		cfg.RunDir = filepath.Join("train", "runs", arch.Kind+"-"+r.Now().UTC().Format("20060102-150405"))
-		if len(r.Dirs) > 0 {
-			cfg.RunDir = r.Dirs[i]
-		}
-		if len(r.Outs) > 0 {
-			cfg.Out = r.Outs[i]
-		}
-		if cfg.Resume {
-			if _, err := os.Stat(filepath.Join(cfg.RunDir, "checkpoint.gob")); err != nil {
-				return fmt.Errorf("train: --resume: no checkpoint in %s (%v)", cfg.RunDir, errors.Unwrap(err))
-			}
-		} else if len(r.Inits) > 0 {
-			start, err := models.Load(r.Inits[i])
-			if err != nil {
-				return fmt.Errorf("train: --init: %v", err)
-			}
-			if start.Arch != arch {
-				return fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",
-					r.Inits[i], start.Arch.Kind, start.Arch.Features, start.Arch.Lookahead, start.Arch.Skip, arch.Kind, arch.Features, arch.Lookahead, arch.Skip)
-			}
-			cfg.Init = start
-		}
-		l := &runLog{stderr: r.Stderr}
-		lg := log.New(l, "["+arch.Kind+"] ", log.LstdFlags)
-		cfg.Logf = lg.Printf
-		cfgs = append(cfgs, cfg)
-		logs = append(logs, l)
-		loggers = append(loggers, lg)
+		ms = append(ms, m)
 	}
-	corpus, err := loadCorpus("train", r.Corpus, r.AllowOverlap, loggers[0].Printf)
+	lg := ms[0].lg
+	corpus, err := loadCorpus("train", r.Corpus, r.AllowOverlap, lg.Printf)
 	if err != nil {
 		return err
 	}
 	if len(corpus.ValSpeech) == 0 {
-		loggers[0].Printf("warning: one speaker: validation scores training speech (--allow-val-overlap)")
+		lg.Printf("warning: one speaker: validation scores training speech (--allow-val-overlap)")
 	}
 	if len(corpus.ValNoise) == 0 {
-		loggers[0].Printf("warning: one noise recording: validation scores training noise (--allow-val-overlap)")
+		lg.Printf("warning: one noise recording: validation scores training noise (--allow-val-overlap)")
 	}
 	if r.WriteVal != "" {
 		return writeValSet(r.WriteVal, train.ValSet(corpus, r.Base.ValClips))
@@ -351,18 +311,18 @@ func (r trainRun) run(ctx context.Context) (err error) {
 		}
 	}()
 	var ts []*train.Trainer
-	for i, cfg := range cfgs {
-		if _, err := os.Stat(cfg.RunDir); errors.Is(err, fs.ErrNotExist) {
-			if err := os.MkdirAll(cfg.RunDir, 0o755); err != nil {
+	for _, m := range ms {
+		if _, err := os.Stat(m.cfg.RunDir); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(m.cfg.RunDir, 0o755); err != nil {
 				return fmt.Errorf("train: %v", err)
 			}
-			created = append(created, cfg.RunDir)
+			created = append(created, m.cfg.RunDir)
 		}
-		if err := logs[i].open(filepath.Join(cfg.RunDir, "train.log")); err != nil {
+		if err := m.log.open(filepath.Join(m.cfg.RunDir, "train.log")); err != nil {
 			return fmt.Errorf("train: %v", err)
 		}
-		loggers[i].Printf("ghostrnn train %v (%s, %d params), BLAS %s", r.Args, cfg.Arch.Kind, cfg.Arch.Params(), train.BLASName)
-		tr, err := train.NewTrainer(cfg, corpus)
+		m.lg.Printf("ghostrnn train %v (%s, %d params), BLAS %s", r.Args, m.cfg.Arch.Kind, m.cfg.Arch.Params(), train.BLASName)
+		tr, err := train.NewTrainer(m.cfg, corpus)
 		if err != nil {
 			return err
 		}
@@ -381,10 +341,70 @@ func (r trainRun) run(ctx context.Context) (err error) {
 	}
 	err = train.RunTogether(ctx, ts)
 	if errors.Is(err, context.Canceled) {
-		loggers[0].Printf("stopped; continue with the same command and --resume")
+		lg.Printf("stopped; continue with the same command and --resume")
 		return nil
 	}
 	return err
+}
+
+// export writes the best model of each run folder (--export).
+func (r trainRun) export() error {
+	for i, dir := range r.Dirs {
+		out := ""
+		if len(r.Outs) > 0 {
+			out = r.Outs[i]
+		}
+		if err := train.Export(dir, out); err != nil {
+			return fmt.Errorf("train: --export: %v", strings.TrimPrefix(err.Error(), "train: "))
+		}
+	}
+	return nil
+}
+
+// model configures the i-th model of the run (--arch, --run-dir, --out,
+// --init) and checks its architecture, its checkpoint (--resume) or its
+// starting weights (--init).
+func (r trainRun) model(i int) (trainModel, error) {
+	arch := enhancer.DefaultArch
+	switch kind := r.Kinds[i]; kind {
+	case enhancer.KindGhost:
+	case enhancer.KindGRU:
+		arch = enhancer.TwinArch
+	default:
+		return trainModel{}, fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
+	}
+	arch.Lookahead, arch.Skip, arch.Features = r.Lookahead, r.Skip, r.Features
+	if err := arch.Validate(); err != nil {
+		return trainModel{}, fmt.Errorf("train: %v", err)
+	}
+	cfg := r.Base
+	cfg.Arch = arch
+	cfg.RunDir = filepath.Join("train", "runs", arch.Kind+"-"+r.Now().UTC().Format("20060102-150405"))
+	if len(r.Dirs) > 0 {
+		cfg.RunDir = r.Dirs[i]
+	}
+	if len(r.Outs) > 0 {
+		cfg.Out = r.Outs[i]
+	}
+	if cfg.Resume {
+		if _, err := os.Stat(filepath.Join(cfg.RunDir, "checkpoint.gob")); err != nil {
+			return trainModel{}, fmt.Errorf("train: --resume: no checkpoint in %s (%v)", cfg.RunDir, errors.Unwrap(err))
+		}
+	} else if len(r.Inits) > 0 {
+		start, err := models.Load(r.Inits[i])
+		if err != nil {
+			return trainModel{}, fmt.Errorf("train: --init: %v", err)
+		}
+		if start.Arch != arch {
+			return trainModel{}, fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",
+				r.Inits[i], start.Arch.Kind, start.Arch.Features, start.Arch.Lookahead, start.Arch.Skip, arch.Kind, arch.Features, arch.Lookahead, arch.Skip)
+		}
+		cfg.Init = start
+	}
+	l := &runLog{stderr: r.Stderr}
+	lg := log.New(l, "["+arch.Kind+"] ", log.LstdFlags)
+	cfg.Logf = lg.Printf
+	return trainModel{cfg, l, lg}, nil
 }
 
 // writeValSet writes the noisy validation mixtures as 16-bit WAV pairs
