@@ -37,7 +37,7 @@ func trainCommand() *ucli.Command {
 			"Ctrl-C saves a checkpoint; --resume continues it.",
 		Flags: []ucli.Flag{
 			&ucli.StringSliceFlag{Name: "arch", Value: ucli.NewStringSlice(enhancer.KindGhost), Usage: "ghostgru (DefaultArch) or gru (TwinArch); repeat to train several models in lockstep on the same batches (one --out and --run-dir each)"},
-			corpusFlags[0], corpusFlags[1], corpusFlags[2], corpusFlags[3],
+			corpusFlags[0], corpusFlags[1], corpusFlags[2], corpusFlags[3], corpusFlags[4],
 			&ucli.BoolFlag{Name: "allow-val-overlap", Usage: "train even when the speech has one speaker (or the noise one recording), so that validation has to use training data"},
 			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
 			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
@@ -84,6 +84,7 @@ var corpusFlags = []ucli.Flag{
 	&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
 	&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
 	&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+	&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
 }
 
 // ablationList describes train.Ablations for the help.
@@ -95,9 +96,21 @@ func ablationList() string {
 	return strings.Join(parts, ", ")
 }
 
-// corpusConfig reads the corpus flags.
-func corpusConfig(c *ucli.Context) train.CorpusConfig {
-	return train.CorpusConfig{Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir")}
+// corpusConfig reads the corpus flags; cmd prefixes its errors.
+func corpusConfig(c *ucli.Context, cmd string) (train.CorpusConfig, error) {
+	cc := train.CorpusConfig{Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir")}
+	if p := c.String("split-of"); p != "" {
+		md, err := models.Load(p)
+		if err != nil {
+			return cc, fmt.Errorf("%s: --split-of: %v", cmd, err)
+		}
+		sp, err := train.ParseSplit(md.Meta["split"])
+		if err != nil {
+			return cc, fmt.Errorf("%s: --split-of %s: %v", cmd, p, strings.TrimPrefix(err.Error(), "train: "))
+		}
+		cc.HeldOut = &sp
+	}
+	return cc, nil
 }
 
 // loadCorpus loads the corpus of cc with one-line errors that say what to
@@ -167,9 +180,13 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	r := trainRun{
 		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
 		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
-		Corpus: corpusConfig(c), AllowOverlap: c.Bool("allow-val-overlap"),
-		CPUProfile: c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
+		AllowOverlap: c.Bool("allow-val-overlap"),
+		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
 		Args: os.Args[1:], Stderr: errWriter(c), Now: time.Now,
+	}
+	var err error
+	if r.Corpus, err = corpusConfig(c, "train"); err != nil {
+		return r, err
 	}
 	cfg := train.DefaultConfig(enhancer.DefaultArch)
 	cfg.Steps, cfg.Minutes = c.Int("steps"), c.Float64("minutes")

@@ -57,9 +57,12 @@ func runMeasure(c *ucli.Context, m train.Measurement) error {
 		}
 		in.Models = append(in.Models, md)
 	}
+	cc, err := corpusConfig(c, name)
+	if err != nil {
+		return err
+	}
 	logf := log.New(errWriter(c), "", 0).Printf
-	var err error
-	if in.Corpus, err = loadCorpus(name, corpusConfig(c), false, logf); err != nil {
+	if in.Corpus, err = loadCorpus(name, cc, false, logf); err != nil {
 		return err
 	}
 	return m.Run(c.App.Writer, in)

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,5 +105,48 @@ func TestMeasurements(t *testing.T) {
 		if s := b.String(); strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
 			t.Errorf("%s: a cell is not a finite number:\n%s", ms.Name, s)
 		}
+	}
+}
+
+// TestHeldOutSplit: a corpus loaded with a model's own split holds out
+// exactly the groups its metadata names, whatever the hash rule would pick,
+// and refuses a split that names a group the corpus does not have.
+func TestHeldOutSplit(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for _, p := range []string{"speech/s1/a.wav", "speech/s2/a.wav", "speech/s3/a.wav", "noise/n1.wav", "noise/n2.wav"} {
+		files = append(files, filepath.Join(dir, p))
+	}
+	decode := func(string) ([]float32, int, error) { return make([]float32, SampleRate), SampleRate, nil }
+	for _, f := range files {
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cc := CorpusConfig{Speech: []string{filepath.Join(dir, "speech")}, Noise: []string{filepath.Join(dir, "noise")}, Decode: decode}
+	for _, want := range []Split{{Speakers: []string{"s2"}, Noise: []string{"n1.wav"}}, {Speakers: []string{"s1", "s3"}, Noise: []string{"n2.wav"}}} {
+		sp, err := ParseSplit(SplitRule + "; val_speakers=" + strings.Join(want.Speakers, ",") + "; val_noise=" + strings.Join(want.Noise, ",") + "; val_files=1+1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc.HeldOut = &sp
+		c, err := LoadCorpus(cc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(c.ValSpeakers, want.Speakers) || !slices.Equal(c.ValNoiseIDs, want.Noise) ||
+			len(c.ValSpeech) != len(want.Speakers) || len(c.Speech) != 3-len(want.Speakers) || len(c.ValNoise) != 1 {
+			t.Errorf("held out %v / %v (%d + %d files), want %v / %v", c.ValSpeakers, c.ValNoiseIDs, len(c.ValSpeech), len(c.ValNoise), want.Speakers, want.Noise)
+		}
+	}
+	cc.HeldOut = &Split{Speakers: []string{"s9"}}
+	if _, err := LoadCorpus(cc, nil); err == nil || !strings.Contains(err.Error(), `"s9"`) {
+		t.Errorf("a split naming a missing speaker: %v", err)
+	}
+	if _, err := ParseSplit("no split here"); err == nil {
+		t.Error("ParseSplit accepted metadata without a split")
 	}
 }
