@@ -20,6 +20,7 @@ func Commands() []*ucli.Command {
 		infoCommand(),
 		latencyCommand(),
 		liveCommand(),
+		micCommand(),
 		reportCommand(),
 		spectrogramCommand(),
 		trainCommand(),
