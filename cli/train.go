@@ -182,7 +182,7 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
 		AllowOverlap: c.Bool("allow-val-overlap"),
 		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
-		Args: os.Args[1:], Stderr: errWriter(c), Now: time.Now,
+		Args: os.Args[1:], Stderr: c.App.ErrWriter, Now: time.Now,
 	}
 	var err error
 	if r.Corpus, err = corpusConfig(c, "train"); err != nil {

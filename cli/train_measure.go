@@ -61,7 +61,7 @@ func runMeasure(c *ucli.Context, m train.Measurement) error {
 	if err != nil {
 		return err
 	}
-	logf := log.New(errWriter(c), "", 0).Printf
+	logf := log.New(c.App.ErrWriter, "", 0).Printf
 	if in.Corpus, err = loadCorpus(name, cc, false, logf); err != nil {
 		return err
 	}
