@@ -1,7 +1,7 @@
 # ghostrnn — see README.md.
 GO ?= go
 
-.PHONY: setup example test build bench clean
+.PHONY: setup example test build bench clean plugin install-plugin
 
 # Install the system packages (Debian 12) and build the binary.
 setup:
@@ -25,9 +25,20 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
+# The LADSPA plugin (plugin/ladspa) as build/ghostrnn_ladspa.so; install-plugin
+# copies it to ~/.ladspa, where `ghostrnn mic` and LADSPA hosts find it.
+plugin:
+	$(GO) build -buildmode=c-shared -o build/ghostrnn_ladspa.so ./plugin/ladspa
+	rm -f build/ghostrnn_ladspa.h
+
+install-plugin: plugin
+	mkdir -p $(HOME)/.ladspa
+	cp build/ghostrnn_ladspa.so $(HOME)/.ladspa/
+
 bench: build
 	./ghostrnn bench --jobs 1
 	$(GO) test -run '^$$' -bench . -benchmem ./dsp/ ./enhancer/
 
 clean:
 	rm -f ghostrnn testdata/example/noisy_denoised.wav
+	rm -rf build

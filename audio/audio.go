@@ -23,8 +23,9 @@ type Reader interface {
 	// sources may exceed it; they are not clipped). It returns the number of
 	// samples read, always a multiple of the channel count, and io.EOF once
 	// the stream ends normally. An input that ends early returns an error
-	// wrapping ErrTruncated instead of io.EOF. len(buf) must hold at least
-	// one frame.
+	// wrapping ErrTruncated instead of io.EOF, after every whole frame it
+	// holds (or io.EOF if it was opened with Salvage). len(buf) must hold
+	// at least one frame.
 	Read(buf []float32) (n int, err error)
 }
 
@@ -65,13 +66,71 @@ func NonFinite(r Reader) int64 {
 	return 0
 }
 
+// Damage returns what a reader opened with Salvage found missing from its
+// input, such as "truncated WAV data: header declares 96000 bytes of
+// samples, file has 42000", or "" while the input is intact. Truncation at
+// the end of the stream is known only once Read has returned io.EOF; a
+// WAV file's header that does not fit the file is known right after Open.
+func Damage(r Reader) string {
+	if d, ok := r.(interface{ Damage() string }); ok {
+		return d.Damage()
+	}
+	return ""
+}
+
+// Option changes how Open and NewReader read their input.
+type Option func(*options)
+
+type options struct {
+	salvage bool
+}
+
+// Salvage makes a reader deliver what a damaged input holds instead of
+// refusing it, as ffmpeg and sox do: a WAV whose data is shorter than its
+// header says, a WAV file whose sizes were never written (both 0, what a
+// recorder that crashed leaves), an MP3 cut mid-frame, a FLAC cut short.
+// Read then ends with io.EOF where it would return an ErrTruncated error
+// (a partial last frame is dropped), and Damage tells what was missing.
+// Headers that cannot be parsed remain errors.
+//
+// Placeholder sizes of a stream (0xFFFFFFFF, 0x7FFFFFFF, sox's 0x7FFFF000
+// rounded down to whole frames, or sizes 0 on a stream that is not a
+// regular file) are not damage: such data is read to its end in either mode.
+var Salvage Option = func(o *options) { o.salvage = true }
+
+// salvager ends a stream: an ErrTruncated error becomes io.EOF when
+// salvaging, and its message is kept as the damage. Readers embed it.
+type salvager struct {
+	salvage bool
+	damage  string
+}
+
+// end returns the error that ends the stream in place of err.
+func (s *salvager) end(err error) error {
+	if s.salvage && errors.Is(err, ErrTruncated) {
+		s.damaged(err.Error())
+		return io.EOF
+	}
+	return err
+}
+
+// damaged records what is missing (the first report wins).
+func (s *salvager) damaged(what string) {
+	if s.damage == "" {
+		s.damage = what
+	}
+}
+
+// Damage implements the facet read by the package function Damage.
+func (s *salvager) Damage() string { return s.damage }
+
 // bufSize is the read buffer of every decoder. It bounds memory use.
 const bufSize = 64 << 10
 
 // Open opens the audio file at path and recognises its format (WAV, FLAC or
 // MP3) by its first bytes, whatever its extension. The caller must close
 // the returned io.Closer once done with the Reader.
-func Open(path string) (Reader, io.Closer, error) {
+func Open(path string, opts ...Option) (Reader, io.Closer, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -89,7 +148,7 @@ func Open(path string) (Reader, io.Closer, error) {
 	if st.Mode().IsRegular() {
 		size = st.Size()
 	}
-	r, err := newReader(f, filepath.Ext(path), size)
+	r, err := newReader(f, filepath.Ext(path), size, opts)
 	if err != nil {
 		f.Close()
 		return nil, nil, err
@@ -102,12 +161,17 @@ func Open(path string) (Reader, io.Closer, error) {
 // (stdin works). name is the file name or "-": it is only a hint for MP3
 // streams whose first bytes are not a frame header (".mp3" allows skipping
 // junk before the first frame).
-func NewReader(r io.Reader, name string) (Reader, error) {
-	return newReader(r, filepath.Ext(name), -1)
+func NewReader(r io.Reader, name string, opts ...Option) (Reader, error) {
+	return newReader(r, filepath.Ext(name), -1, opts)
 }
 
 // newReader sniffs r. If size >= 0, r is an *os.File of that size.
-func newReader(r io.Reader, ext string, size int64) (Reader, error) {
+func newReader(r io.Reader, ext string, size int64, opts []Option) (Reader, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := salvager{salvage: o.salvage}
 	br := bufio.NewReaderSize(r, bufSize)
 	head, err := br.Peek(12)
 	if len(head) == 0 {
@@ -138,13 +202,13 @@ func newReader(r io.Reader, ext string, size int64) (Reader, error) {
 		if f, ok := r.(*os.File); ok && size >= 0 {
 			rs = f
 		}
-		return newWAVReader(br, rs, size)
+		return newWAVReader(br, rs, size, s)
 	case len(head) >= 4 && string(head[:4]) == "fLaC":
-		return newFLACReader(br)
+		return newFLACReader(br, s)
 	case isMP3Header(head):
-		return newMP3Reader(br, false)
+		return newMP3Reader(br, false, s)
 	case strings.EqualFold(ext, ".mp3") || skipped > 0:
-		return newMP3Reader(br, true)
+		return newMP3Reader(br, true, s)
 	case len(head) < 4:
 		return nil, truncatedf("truncated header: file has only %d bytes", len(head))
 	}

@@ -32,7 +32,10 @@
 // and WAVE_FORMAT_EXTENSIBLE, any channel count, chunks in any order. The
 // parser is strict: every malformed or truncated input is an error that says
 // why, sizes from headers are checked and never used to allocate, and
-// compressed WAV codecs (µ-law, A-law, ADPCM, …) are reported by name.
+// compressed WAV codecs (µ-law, A-law, ADPCM, …) are reported by name. The
+// Salvage option reads truncated inputs to what they hold instead, and
+// Damage tells what was missing. The placeholder sizes of writers that
+// cannot seek are read to the end of the stream in either mode.
 // FLAC is decoded frame by frame with github.com/mewkiz/flac and encoded with
 // its fixed-predictor encoder. MP3 (MPEG-1/2 Layer III; not MPEG 2.5, which
 // go-mp3 decodes at the wrong rate) is decoded with

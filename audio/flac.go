@@ -22,16 +22,17 @@ type flacReader struct {
 	decoded int64
 	scale   float32
 	err     error
+	salvager
 }
 
 // newFLACReader parses the FLAC metadata at the start of r.
-func newFLACReader(r io.Reader) (*flacReader, error) {
+func newFLACReader(r io.Reader, sv salvager) (*flacReader, error) {
 	s, err := newFLACStream(r)
 	if err != nil {
 		return nil, flacError("FLAC header", err)
 	}
 	info := s.Info
-	fr := &flacReader{s: s, frames: int64(info.NSamples)}
+	fr := &flacReader{s: s, frames: int64(info.NSamples), salvager: sv}
 	if info.NSamples == 0 {
 		fr.frames = -1 // "unknown" in STREAMINFO
 	}
@@ -123,7 +124,7 @@ func (r *flacReader) Read(buf []float32) (int, error) {
 	for n+ch <= len(buf) {
 		if r.cur == nil || r.pos >= len(r.cur.Subframes[0].Samples) {
 			if err := r.next(); err != nil {
-				r.err = err
+				r.err = r.end(err)
 				break
 			}
 			continue

@@ -27,6 +27,7 @@ type mp3Reader struct {
 	total   int64 // frames to emit, -1 if unknown
 	emitted int64
 	err     error
+	salvager
 }
 
 // mp3DecoderDelay is the delay of the MP3 synthesis filterbank, in samples;
@@ -35,7 +36,7 @@ const mp3DecoderDelay = 529
 
 // newMP3Reader starts decoding the MP3 stream in br. If resync, junk before
 // the first frame is skipped (up to 64 KiB).
-func newMP3Reader(br *bufio.Reader, resync bool) (*mp3Reader, error) {
+func newMP3Reader(br *bufio.Reader, resync bool, sv salvager) (*mp3Reader, error) {
 	s := &mp3Splitter{br: br}
 	h, err := s.findFirst(resync)
 	if err != nil {
@@ -51,10 +52,11 @@ func newMP3Reader(br *bufio.Reader, resync bool) (*mp3Reader, error) {
 	}
 	s.first = h
 	r := &mp3Reader{
-		split: s,
-		f:     Format{SampleRate: h.rate, Channels: h.channels, Encoding: MP3, Bits: 16},
-		raw:   make([]byte, bufSize),
-		total: -1,
+		split:    s,
+		f:        Format{SampleRate: h.rate, Channels: h.channels, Encoding: MP3, Bits: 16},
+		raw:      make([]byte, bufSize),
+		total:    -1,
+		salvager: sv,
 	}
 	xing, err := s.infoFrame()
 	if err != nil {
@@ -125,6 +127,7 @@ func (r *mp3Reader) Read(buf []float32) (int, error) {
 				n += k
 				r.emitted += int64(k)
 			}
+			r.err = r.salvager.end(r.err)
 		}
 		if n > 0 {
 			return n * ch, nil

@@ -4,22 +4,32 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io"
 )
 
 // unknownSizes are data chunk sizes that streaming writers put in headers
-// they cannot patch later: ffmpeg, sox and this package write 0xFFFFFFFF,
-// arecord writes 0x7FFFFFFF. Such data runs to the end of the stream.
+// they cannot patch later: ffmpeg writes 0xFFFFFFFF, arecord 0x7FFFFFFF
+// (sox's placeholder depends on the frame size: see soxPlaceholder). Such
+// data runs to the end of the stream.
 var unknownSizes = map[uint32]bool{0xFFFFFFFF: true, 0x7FFFFFFF: true}
+
+// soxPlaceholder is the data size sox (and this package's WAVWriter) write
+// when the output cannot seek: 0x7FFFF000 rounded down to whole frames of
+// blockAlign bytes.
+func soxPlaceholder(blockAlign int) uint32 {
+	return 0x7FFFF000 / uint32(blockAlign) * uint32(blockAlign)
+}
 
 // wavReader streams the samples of a WAV file.
 type wavReader struct {
-	br        *bufio.Reader
-	order     binary.ByteOrder
-	f         wavFmt
-	dataSize  int64 // declared size of the sample data in bytes, -1 if unknown
-	consumed  int64 // sample bytes read so far
-	raw       []byte
+	br       *bufio.Reader
+	order    binary.ByteOrder
+	f        wavFmt
+	dataSize int64 // declared size of the sample data in bytes, -1 if unknown
+	consumed int64 // sample bytes read so far
+	raw      []byte
+	salvager
 	meta      []Chunk
 	metaBytes int
 	nonFinite int64
@@ -30,8 +40,9 @@ type wavReader struct {
 type wavHeader struct {
 	br      *bufio.Reader
 	order   binary.ByteOrder
-	size    int64 // file size, -1 if unknown
-	off     int64 // offset of the next byte of br
+	size    int64  // file size, -1 if unknown
+	riff    uint32 // the RIFF chunk's size field
+	off     int64  // offset of the next byte of br
 	rf64    bool
 	ds64    int64 // data size from the ds64 chunk, -1 if none
 	nchunks int
@@ -40,8 +51,9 @@ type wavHeader struct {
 // newWAVReader parses the header of the WAV stream in br. If rs is not nil,
 // it is the file under br (at offset 0) and size is its size: then chunks
 // after the sample data are read too, and sizes are checked against the
-// file size before anything is read.
-func newWAVReader(br *bufio.Reader, rs io.ReadSeeker, size int64) (*wavReader, error) {
+// file size before anything is read (when salvaging, a data size beyond
+// the end of the file is cut to the file).
+func newWAVReader(br *bufio.Reader, rs io.ReadSeeker, size int64, s salvager) (*wavReader, error) {
 	h := &wavHeader{br: br, size: size, ds64: -1, order: binary.LittleEndian}
 	var riff [12]byte
 	if n, err := io.ReadFull(br, riff[:]); err != nil {
@@ -51,6 +63,7 @@ func newWAVReader(br *bufio.Reader, rs io.ReadSeeker, size int64) (*wavReader, e
 		return nil, err
 	}
 	h.off = 12
+	h.riff = h.order.Uint32(riff[4:8])
 	switch string(riff[:4]) {
 	case "RIFX":
 		h.order = binary.BigEndian
@@ -60,7 +73,7 @@ func newWAVReader(br *bufio.Reader, rs io.ReadSeeker, size int64) (*wavReader, e
 	if string(riff[8:]) != "WAVE" {
 		return nil, malformedf("RIFF file is not WAVE (form type %s)", fourCC(riff[8:]))
 	}
-	r := &wavReader{br: br, order: h.order, dataSize: -1}
+	r := &wavReader{br: br, order: h.order, dataSize: -1, salvager: s}
 	haveFmt := false
 	for {
 		id, csize, err := h.chunkHeader()
@@ -121,25 +134,45 @@ func newWAVReader(br *bufio.Reader, rs io.ReadSeeker, size int64) (*wavReader, e
 
 // setDataSize records the size of the data chunk that starts at h.off.
 func (r *wavReader) setDataSize(h *wavHeader, csize uint32) error {
+	ba := int64(r.f.blockAlign)
+	rest := int64(-1) // bytes from the data to the end of a regular file
+	if h.size >= 0 {
+		rest = h.size - h.off
+	}
 	switch {
 	case h.rf64 && csize == 0xFFFFFFFF:
 		if h.ds64 < 0 {
 			return malformedf("RF64 file without ds64 chunk")
 		}
 		r.dataSize = h.ds64
-	case unknownSizes[csize]:
+	case unknownSizes[csize] || (csize == soxPlaceholder(r.f.blockAlign) && (rest < 0 || int64(csize) > rest)):
+		r.dataSize = -1 // a streaming writer's placeholder
+		return nil
+	case csize == 0 && !h.rf64 && (h.riff == 0 || unknownSizes[h.riff] || int64(h.riff)+8 <= h.off) && rest != 0:
+		// Neither size says there is anything after the data header: on a
+		// stream a placeholder, in a file sizes never written.
+		if rest > 0 {
+			err := truncatedf("WAV sizes were never written (0, as a recorder that crashed leaves them) but the file has %d bytes of samples", rest)
+			if !r.salvage {
+				return err
+			}
+			r.damaged(fmt.Sprintf("WAV sizes were never written (0, as a recorder that crashed leaves them): read the %d bytes to the end of the file", rest))
+		}
 		r.dataSize = -1
+		return nil
 	default:
 		r.dataSize = int64(csize)
 	}
-	if r.dataSize < 0 {
-		return nil
-	}
-	if r.dataSize%int64(r.f.blockAlign) != 0 {
+	if r.dataSize%ba != 0 {
 		return malformedf("data chunk size %d is not a multiple of the frame size %d", r.dataSize, r.f.blockAlign)
 	}
-	if h.size >= 0 && h.off+r.dataSize > h.size {
-		return truncatedf("truncated WAV data: header declares %d bytes of samples, file has %d", r.dataSize, h.size-h.off)
+	if rest >= 0 && r.dataSize > rest {
+		err := truncatedf("truncated WAV data: header declares %d bytes of samples, file has %d", r.dataSize, rest)
+		if !r.salvage {
+			return err
+		}
+		r.damaged(err.Error())
+		r.dataSize = rest / ba * ba
 	}
 	return nil
 }
@@ -338,9 +371,9 @@ func (r *wavReader) Read(buf []float32) (int, error) {
 	case err == nil:
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		if r.dataSize >= 0 {
-			r.err = truncatedf("truncated WAV data: header declares %d bytes of samples, stream ended after %d", r.dataSize, r.consumed)
+			r.err = r.end(truncatedf("truncated WAV data: header declares %d bytes of samples, stream ended after %d", r.dataSize, r.consumed))
 		} else if rest := got % int(ba); rest != 0 {
-			r.err = truncatedf("truncated WAV data: last frame has %d of %d bytes", rest, ba)
+			r.err = r.end(truncatedf("truncated WAV data: last frame has %d of %d bytes", rest, ba))
 		} else {
 			r.err = io.EOF
 		}

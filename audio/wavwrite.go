@@ -7,9 +7,9 @@ import (
 	"io"
 )
 
-// streamSize is the size written in headers that cannot be patched later
-// (non-seekable output), as ffmpeg and sox do for pipes. Readers take it as
-// "until end of stream".
+// streamSize is the fact chunk's sample count in headers that cannot be
+// patched later (non-seekable output). The RIFF and data sizes get sox's
+// placeholder instead (see CreateWAV).
 const streamSize = 0xFFFFFFFF
 
 // WAVWriter writes a WAV file as samples arrive. It implements Writer.
@@ -36,9 +36,13 @@ type WAVWriter struct {
 //
 // If w is an io.WriteSeeker that can seek (a regular file), Close patches
 // the sizes in the header. Otherwise (a pipe, stdout) the header carries
-// 0xFFFFFFFF sizes, as ffmpeg and sox write for pipes, and data streams
-// without limit. A seekable file cannot grow past 4 GiB (RF64 is not
-// written). The header also carries 0xFFFFFFFF sizes until Close, so an
+// the placeholder sizes sox writes to pipes (data 0x7FFFF000 rounded down
+// to whole frames, RIFF size to match), which sox and ffmpeg read to the
+// end of the stream without complaint (0xFFFFFFFF makes both warn), and
+// data streams without limit; this package's reader takes them as "until
+// the end of the stream" too, whereas sox and ffmpeg stop after 2 GiB of
+// samples. A seekable file cannot grow past 4 GiB (RF64 is not written).
+// The header also carries the placeholder sizes until Close, so an
 // interrupted file remains readable.
 func CreateWAV(w io.Writer, f Format, meta ...Chunk) (*WAVWriter, error) {
 	if f.Encoding == EncodingUnknown {
@@ -69,6 +73,9 @@ func CreateWAV(w io.Writer, f Format, meta ...Chunk) (*WAVWriter, error) {
 	if err != nil {
 		return nil, err
 	}
+	ph := soxPlaceholder(ww.container * f.Channels)
+	binary.LittleEndian.PutUint32(hdr[len(hdr)-4:], ph)
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(len(hdr))-8+ph+ph%2)
 	if ws, ok := w.(io.WriteSeeker); ok {
 		if pos, err := ws.Seek(0, io.SeekCurrent); err == nil {
 			ww.ws, ww.start = ws, pos

@@ -20,6 +20,7 @@ func Commands() []*ucli.Command {
 		infoCommand(),
 		latencyCommand(),
 		liveCommand(),
+		reportCommand(),
 		spectrogramCommand(),
 		trainCommand(),
 	}

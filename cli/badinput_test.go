@@ -8,35 +8,41 @@ import (
 )
 
 // TestDenoiseBadInput: each bad input gives one line naming the file and the
-// reason, a non-zero exit, and no output file.
+// reason, a non-zero exit, and no output file. Truncated inputs are bad only
+// with --strict (TestDenoiseSalvage has them without).
 func TestDenoiseBadInput(t *testing.T) {
 	bad := func(name string) string { return filepath.Join("..", "testdata", "bad", name) }
 	empty := t.TempDir()
 	cases := []struct {
 		name, in, reason string
+		strict           bool
 	}{
-		{"empty file", bad("empty.wav"), "empty"},
-		{"truncated header", bad("short_header.wav"), "truncated"},
-		{"truncated data", bad("truncated_data.wav"), "truncated"},
-		{"truncated flac", bad("truncated.flac"), "truncated"},
-		{"wrong magic", bad("wrong_magic.wav"), "unrecognised audio format"},
-		{"text file", bad("text.wav"), "unrecognised audio format"},
-		{"zero channels", bad("zero_channels.wav"), "zero channels"},
-		{"zero rate", bad("zero_rate.wav"), "zero sample rate"},
-		{"absurd channels", bad("absurd_channels.wav"), "absurd"},
-		{"absurd data size", bad("huge_data.wav"), "truncated"},
-		{"absurd fmt size", bad("huge_fmt.wav"), "fmt"},
-		{"mu-law", bad("mulaw.wav"), "µ-law"},
-		{"a-law", bad("alaw.wav"), "A-law"},
-		{"ADPCM", bad("ms_adpcm.wav"), "ADPCM"},
-		{"garbage mp3", bad("garbage.mp3"), ""},
-		{"directory with no audio", empty, "no audio"},
-		{"non-existent path", filepath.Join(empty, "nope.wav"), "no such file"},
+		{"empty file", bad("empty.wav"), "empty", false},
+		{"truncated header", bad("short_header.wav"), "truncated", false},
+		{"truncated data", bad("truncated_data.wav"), "truncated", true},
+		{"truncated flac", bad("truncated.flac"), "truncated", true},
+		{"wrong magic", bad("wrong_magic.wav"), "unrecognised audio format", false},
+		{"text file", bad("text.wav"), "unrecognised audio format", false},
+		{"zero channels", bad("zero_channels.wav"), "zero channels", false},
+		{"zero rate", bad("zero_rate.wav"), "zero sample rate", false},
+		{"absurd channels", bad("absurd_channels.wav"), "absurd", false},
+		{"absurd data size", bad("huge_data.wav"), "truncated", true},
+		{"absurd fmt size", bad("huge_fmt.wav"), "fmt", false},
+		{"mu-law", bad("mulaw.wav"), "µ-law", false},
+		{"a-law", bad("alaw.wav"), "A-law", false},
+		{"ADPCM", bad("ms_adpcm.wav"), "ADPCM", false},
+		{"garbage mp3", bad("garbage.mp3"), "", false},
+		{"directory with no audio", empty, "no audio", false},
+		{"non-existent path", filepath.Join(empty, "nope.wav"), "no such file", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.wav")
-			res := ghostrnn(t, nil, "denoise", "-q", tc.in, "-o", out)
+			args := []string{"denoise", "-q", tc.in, "-o", out}
+			if tc.strict {
+				args = append(args, "--strict")
+			}
+			res := ghostrnn(t, nil, args...)
 			if res.code == 0 {
 				t.Fatalf("exit 0 for a bad input; stderr %q", res.stderr)
 			}

@@ -14,6 +14,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/ghostrnn/ghostrnn/audio/live"
+	"github.com/ghostrnn/ghostrnn/cli/liveproc"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/models"
 )
@@ -166,13 +167,13 @@ func runLatency(c *ucli.Context) error {
 	if err != nil {
 		return exitf(1, "%v", err)
 	}
-	er := live.ImpulseDelay(live.NewStreamProcessor(eng), ch, cfg.SampleRate)
+	er := live.ImpulseDelay(liveproc.New(eng, nil), ch, cfg.SampleRate)
 	a.EngineSamples, a.EngineMs = er.DelayFrames, frameMs(er.DelayFrames, cfg.SampleRate)
 	st, err := newStream(opts, rate)
 	if err != nil {
 		return exitf(1, "%v", err)
 	}
-	sr := live.ImpulseDelay(live.NewStreamProcessor(st), ch, rate)
+	sr := live.ImpulseDelay(liveproc.New(st, nil), ch, rate)
 	a.StreamFrames, a.StreamMs, a.StreamExpected = sr.DelayFrames, frameMs(sr.DelayFrames, rate), sr.Expected
 	a.OK = er.DelayFrames == a.ExpectedSamples && er.OK() && sr.OK()
 	pipe, err := live.NewPipeline(live.PipelineConfig{Rate: rate, InChannels: ch, FramesPerBuffer: fpb,
@@ -181,7 +182,7 @@ func runLatency(c *ucli.Context) error {
 			if err != nil {
 				return nil, err
 			}
-			return live.NewStreamProcessor(s), nil
+			return liveproc.New(s, nil), nil
 		}})
 	if err != nil {
 		return exitf(1, "%v", err)
@@ -198,7 +199,7 @@ func runLatency(c *ucli.Context) error {
 		return exitf(1, "%v", err)
 	}
 	hop := max(rate/100, 1)
-	cr := live.MeasureCompute(live.NewStreamProcessor(cs), sig, ch, rate, hop)
+	cr := live.MeasureCompute(liveproc.New(cs, nil), sig, ch, rate, hop)
 	rep.Compute = computeJSON{Rate: rate, Channels: ch, Mode: c.String("channels"), Seconds: secs, Frames: cr.Blocks,
 		HopMs: frameMs(hop, rate), P50us: usec(cr.P50), P90us: usec(cr.P90), P99us: usec(cr.P99), MaxUs: usec(cr.Max),
 		MeanUs: usec(cr.Mean), RTF: math.Round(cr.RTF*1e5) / 1e5}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ghostrnn/ghostrnn/audio/live"
+	"github.com/ghostrnn/ghostrnn/cli/liveproc"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 )
 
@@ -56,7 +57,7 @@ microphone in other programs, see docs/virtual-mic.md.`,
 			&ucli.BoolFlag{Name: "bypass", Usage: "start bypassed (attenuation limit 0 dB); b toggles it on a terminal"},
 			&ucli.DurationFlag{Name: "duration", DefaultText: "until Ctrl-C", Usage: "stop after this much audio, e.g. 10s"},
 			&ucli.BoolFlag{Name: "stats-json", Usage: "print a JSON stats line every second and a JSON summary on stdout"},
-			&ucli.Float64Flag{Name: "max-load", Value: 0.8, Usage: "share of each buffer's time the enhancer may use before blocks are bypassed"},
+			&ucli.Float64Flag{Name: "max-load", Value: 0.8, Usage: "share of each buffer's time the enhancer may use before blocks are bypassed (inf: never bypass)"},
 			&ucli.DurationFlag{Name: "debug-slow", Hidden: true, Usage: "add this delay to every block (to test overloads)"},
 		), engineFlags...),
 		Action: runLive,
@@ -123,11 +124,6 @@ func (p slowProcessor) Process(dst, src []float32) []float32 {
 	return p.StatsProcessor.Process(dst, src)
 }
 
-// SetOptions passes the controls on.
-func (p slowProcessor) SetOptions(o enhancer.Options) {
-	p.StatsProcessor.(live.OptionsProcessor).SetOptions(o)
-}
-
 func runLive(c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return exitf(2, "live takes no arguments (see ghostrnn live --help)")
@@ -136,10 +132,7 @@ func runLive(c *ucli.Context) error {
 	if err != nil {
 		return exitf(2, "%v", err)
 	}
-	userOpts := opts
-	if c.Bool("bypass") {
-		opts.AttenLimDB = 0
-	}
+	ctl := liveproc.NewControls(opts, c.Bool("bypass"))
 	rec, raw := c.String("record"), c.String("record-raw")
 	for _, p := range []string{rec, raw} {
 		if p == "" {
@@ -159,11 +152,11 @@ func runLive(c *ucli.Context) error {
 	}
 	slow := c.Duration("debug-slow")
 	newProc := func() (live.Processor, error) {
-		st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: sc.Rate, Channels: sc.InChannels, Mode: mode}, newResampler)
+		st, err := enhancer.NewStream(m, ctl.Options(), enhancer.StreamConfig{Rate: sc.Rate, Channels: sc.InChannels, Mode: mode}, newResampler)
 		if err != nil {
 			return nil, err
 		}
-		var p live.StatsProcessor = live.NewStreamProcessor(st)
+		var p live.StatsProcessor = liveproc.New(st, ctl)
 		if slow > 0 {
 			p = slowProcessor{p, slow}
 		}
@@ -197,26 +190,14 @@ func runLive(c *ucli.Context) error {
 
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	p.SetOptions(opts)
 	tty := isTerminal(stderr)
-	st := newStatusPrinter(p, sc.Rate)
+	st := newStatusPrinter(p, ctl, sc.Rate)
 	if tty {
 		fmt.Fprintln(stderr, "live: running; b toggles bypass, q or Ctrl-C stops")
 	}
 	var keys *keyboard
 	if tty && isTerminal(os.Stdin) {
-		keys = startKeyboard(stop, func() {
-			o := p.Options()
-			if o.AttenLimDB == 0 {
-				o.AttenLimDB = userOpts.AttenLimDB
-				if o.AttenLimDB == 0 {
-					o.AttenLimDB = enhancer.DefaultOptions.AttenLimDB
-				}
-			} else {
-				o.AttenLimDB = 0
-			}
-			p.SetOptions(o)
-		})
+		keys = startKeyboard(stop, func() { ctl.ToggleBypass() })
 	}
 	if err := sess.Start(); err != nil {
 		keys.restore()
@@ -275,15 +256,16 @@ func printLiveSummary(w io.Writer, s live.Summary, sess *live.Session) {
 	}
 }
 
-// statusPrinter formats the periodic status from the pipeline.
+// statusPrinter formats the periodic status from the pipeline and the controls.
 type statusPrinter struct {
 	p    *live.Pipeline
+	ctl  *liveproc.Controls
 	rate int
 	prev live.HistSnapshot
 }
 
-func newStatusPrinter(p *live.Pipeline, rate int) *statusPrinter {
-	return &statusPrinter{p: p, rate: rate, prev: p.ProcessingTimes()}
+func newStatusPrinter(p *live.Pipeline, ctl *liveproc.Controls, rate int) *statusPrinter {
+	return &statusPrinter{p: p, ctl: ctl, rate: rate, prev: p.ProcessingTimes()}
 }
 
 // statusJSON is one --stats-json line.
@@ -313,7 +295,7 @@ func (s *statusPrinter) sample() statusJSON {
 		Speech: round3(float64(l.SpeechPresence)), SuppressionDB: round3(float64(l.SuppressionDB)),
 		LoadP50: round3(100 * d.Quantile(0.5).Seconds() / hop), LoadP99: round3(100 * d.Quantile(0.99).Seconds() / hop),
 		Xruns: c.Xruns(), Overloads: c.Overloads,
-		Bypassed: s.p.Options().AttenLimDB == 0,
+		Bypassed: s.ctl.Bypassed(),
 	}
 }
 

@@ -586,12 +586,6 @@ func (l *callbackLog) offsetNear(center, half int, q float64) float64 {
 // the devices' own timelines.
 var qIn, qOut = 0.1, 0.9
 
-// median returns the median of x, reordering it.
-func median(x []float64) float64 {
-	slices.Sort(x)
-	return x[len(x)/2]
-}
-
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:

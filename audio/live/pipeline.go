@@ -6,16 +6,18 @@ import (
 	"math"
 	"sync/atomic"
 	"time"
-
-	"github.com/ghostrnn/ghostrnn/enhancer"
 )
 
 // Processor is the signal processing that a Pipeline runs on the audio
-// thread: an enhancer stream, or in tests anything that behaves like one.
+// thread: an enhancer stream wrapped by the program that wires it, or in
+// tests anything that behaves like one. The Pipeline knows nothing else of
+// it; controls that change while it runs (bypass, …) are the processor's
+// own business, applied by it on the audio thread at its next Process.
 //
 // Process pushes interleaved frames and appends the finished output frames to
 // dst; the output is the input delayed by Latency() frames (rounded to whole
-// frames by the Pipeline). It must not allocate once dst has grown.
+// frames by the Pipeline), both at the Pipeline's rate. It must not allocate
+// once dst has grown, nor block.
 type Processor interface {
 	Process(dst, src []float32) []float32
 	Latency() float64
@@ -30,42 +32,16 @@ type StatsProcessor interface {
 	FrameStats() (presence, suppressionDB float32)
 }
 
-// OptionsProcessor is a Processor whose enhancer controls can change while it
-// runs; the Pipeline calls SetOptions on the audio thread between blocks.
-type OptionsProcessor interface {
-	Processor
-	SetOptions(enhancer.Options)
-}
+// Clock reads a monotonic clock: the time since some fixed origin. The
+// Pipeline times its blocks with it to decide overloads; tests inject one
+// that their processor advances, so that no decision depends on the
+// machine's speed.
+type Clock func() time.Duration
 
-// StreamProcessor adapts an enhancer.Stream to a Processor with stats and options.
-type StreamProcessor struct {
-	s       *enhancer.Stream
-	engines []*enhancer.Engine
-}
-
-// NewStreamProcessor wraps s.
-func NewStreamProcessor(s *enhancer.Stream) *StreamProcessor {
-	return &StreamProcessor{s: s, engines: s.Engines()}
-}
-
-// Process implements Processor.
-func (p *StreamProcessor) Process(dst, src []float32) []float32 { return p.s.Process(dst, src) }
-
-// Latency implements Processor: the stream's latency in frames at its rate.
-func (p *StreamProcessor) Latency() float64 { return p.s.Latency() }
-
-// SetOptions implements OptionsProcessor.
-func (p *StreamProcessor) SetOptions(o enhancer.Options) { p.s.SetOptions(o) }
-
-// FrameStats implements StatsProcessor, averaging the stream's engines.
-func (p *StreamProcessor) FrameStats() (presence, suppressionDB float32) {
-	for _, e := range p.engines {
-		st := e.Stats()
-		presence += st.SpeechPresence
-		suppressionDB += st.SuppressionDB
-	}
-	n := float32(len(p.engines))
-	return presence / n, suppressionDB / n
+// wallClock is the default Clock: the monotonic reading of the system clock.
+func wallClock() Clock {
+	origin := time.Now()
+	return func() time.Duration { return time.Since(origin) }
 }
 
 // Status flags of a device callback, as the device reports them.
@@ -88,7 +64,8 @@ type PipelineConfig struct {
 	FramesPerBuffer int
 	// MaxLoad is the share of a callback's duration that processing may
 	// take; blocks that would not fit are bypassed (default 0.8). Above 1 it
-	// lets a callback run late, relying on the device's buffering.
+	// lets a callback run late, relying on the device's buffering; +Inf never
+	// bypasses.
 	MaxLoad float64
 	// ProbeEvery is how many bypassed blocks in a row are followed by one
 	// processed block, to find out whether the overload is over (default 25).
@@ -99,6 +76,8 @@ type PipelineConfig struct {
 	// Limit stops the pipeline after this many frames (0: no limit). The
 	// output is silent and nothing more is recorded after it.
 	Limit int64
+	// Clock times the blocks (default: the system's monotonic clock).
+	Clock Clock
 	// Record, if not nil, receives the enhanced frames (InChannels) exactly as
 	// they go to the output, RecordRaw the input as captured.
 	Record, RecordRaw *Ring
@@ -123,29 +102,27 @@ type Pipeline struct {
 	probeEvery           int
 	proc                 Processor
 	stats                StatsProcessor
-	opter                OptionsProcessor
+	now                  Clock
 	rec, raw             *Ring
 	limit                int64
 	maxChunk             int
 
-	mask       int64
-	dry, wet   []float32 // ring of input frames and of enhanced frames, by timeline frame
-	tag        []int64   // timeline frame held in each wet slot, or -1
-	xIn, xBlk  int64     // input frames received; start of the next block
-	tOut       int64     // output frames given
-	procIn     int64     // frames given to the processor
-	procOut    int64     // frames received from the processor
-	skips      [64]skipEvent
-	skipHead   int
-	skipTail   int
-	skipSum    int64 // skipped frames before the processor input now mapped
-	blk, pout  []float32
-	recBuf     []float32
-	recent     [16]int64 // durations of the last processed blocks, ns
-	recentN    int
-	skipRun    int
-	pendingOpt atomic.Pointer[enhancer.Options]
-	curOpt     atomic.Pointer[enhancer.Options]
+	mask      int64
+	dry, wet  []float32 // ring of input frames and of enhanced frames, by timeline frame
+	tag       []int64   // timeline frame held in each wet slot, or -1
+	xIn, xBlk int64     // input frames received; start of the next block
+	tOut      int64     // output frames given
+	procIn    int64     // frames given to the processor
+	procOut   int64     // frames received from the processor
+	skips     [64]skipEvent
+	skipHead  int
+	skipTail  int
+	skipSum   int64 // skipped frames before the processor input now mapped
+	blk, pout []float32
+	recBuf    []float32
+	recent    [16]int64 // durations of the last processed blocks, ns
+	recentN   int
+	skipRun   int
 
 	done      atomic.Bool
 	frames    atomic.Int64
@@ -192,7 +169,10 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 	p := &Pipeline{
 		rate: cfg.Rate, ch: cfg.InChannels, outCh: cfg.OutChannels, hop: cfg.Hop,
 		maxLoad: cfg.MaxLoad, probeEvery: cfg.ProbeEvery, rec: cfg.Record, raw: cfg.RecordRaw,
-		limit: cfg.Limit,
+		limit: cfg.Limit, now: cfg.Clock,
+	}
+	if p.now == nil {
+		p.now = wallClock()
 	}
 	probe, err := cfg.NewProcessor()
 	if err != nil {
@@ -203,7 +183,6 @@ func NewPipeline(cfg PipelineConfig) (*Pipeline, error) {
 		return nil, err
 	}
 	p.stats, _ = p.proc.(StatsProcessor)
-	p.opter, _ = p.proc.(OptionsProcessor)
 	p.lp = int(math.Round(p.proc.Latency()))
 
 	// Worst shortfall of whole blocks behind the callback's input.
@@ -259,9 +238,6 @@ func gcd(a, b int) int {
 	return a
 }
 
-// Rate returns the pipeline's sample rate.
-func (p *Pipeline) Rate() int { return p.rate }
-
 // Hop returns the processing block in frames.
 func (p *Pipeline) Hop() int { return p.hop }
 
@@ -277,21 +253,6 @@ func (p *Pipeline) FIFOLatency() int { return p.fifoLat }
 // ProcessorLatency returns the processor's latency in whole frames.
 func (p *Pipeline) ProcessorLatency() int { return p.lp }
 
-// SetOptions asks for new enhancer controls; the audio thread applies them
-// before its next block (if the processor is an OptionsProcessor).
-func (p *Pipeline) SetOptions(o enhancer.Options) {
-	p.curOpt.Store(&o)
-	p.pendingOpt.Store(&o)
-}
-
-// Options returns the controls last given to SetOptions (zero before).
-func (p *Pipeline) Options() enhancer.Options {
-	if o := p.curOpt.Load(); o != nil {
-		return *o
-	}
-	return enhancer.Options{}
-}
-
 // Done reports whether the pipeline has reached its Limit.
 func (p *Pipeline) Done() bool { return p.done.Load() }
 
@@ -301,7 +262,7 @@ func (p *Pipeline) Done() bool { return p.done.Load() }
 // the callback's status flags (InputOverflow, …). It allocates nothing and
 // takes no lock.
 func (p *Pipeline) Process(out, in []float32, flags uint) {
-	start := time.Now()
+	start := p.now()
 	n := len(in) / p.ch
 	if p.done.Load() {
 		clear(out)
@@ -313,9 +274,6 @@ func (p *Pipeline) Process(out, in []float32, flags uint) {
 			p.flags[i].Add(1)
 		}
 	}
-	if o := p.pendingOpt.Swap(nil); o != nil && p.opter != nil {
-		p.opter.SetOptions(*o)
-	}
 	if p.limit > 0 && p.xIn+int64(n) >= p.limit {
 		k := int(p.limit - p.xIn)
 		if p.outCh > 0 {
@@ -324,7 +282,10 @@ func (p *Pipeline) Process(out, in []float32, flags uint) {
 		}
 		in, n = in[:k*p.ch], k
 	}
-	budget := time.Duration(p.maxLoad * float64(n) / float64(p.rate) * float64(time.Second))
+	budget := time.Duration(math.MaxInt64)
+	if !math.IsInf(p.maxLoad, 1) {
+		budget = time.Duration(p.maxLoad * float64(n) / float64(p.rate) * float64(time.Second))
+	}
 	for n > 0 {
 		k := min(n, p.maxChunk)
 		var o []float32
@@ -340,7 +301,7 @@ func (p *Pipeline) Process(out, in []float32, flags uint) {
 }
 
 // chunk handles at most maxChunk frames of a callback.
-func (p *Pipeline) chunk(out, in []float32, start time.Time, budget time.Duration) {
+func (p *Pipeline) chunk(out, in []float32, start, budget time.Duration) {
 	n, ch := len(in)/p.ch, p.ch
 	if p.raw != nil {
 		p.raw.Write(in)
@@ -358,17 +319,17 @@ func (p *Pipeline) chunk(out, in []float32, start time.Time, budget time.Duratio
 			copy(p.blk[i*ch:(i+1)*ch], p.dry[j:j+int64(ch)])
 		}
 		p.xBlk += int64(p.hop)
-		skip, probe := p.overloaded(time.Since(start), budget)
+		skip, probe := p.overloaded(p.now()-start, budget)
 		if skip {
 			p.skip()
 			continue
 		}
-		t0 := time.Now()
+		t0 := p.now()
 		p.pout = p.proc.Process(p.pout[:0], p.blk)
-		d := time.Since(t0)
+		d := p.now() - t0
 		p.procIn += int64(p.hop)
 		p.times.Record(d)
-		if probe && t0.Sub(start)+d <= budget {
+		if probe && t0-start+d <= budget {
 			p.recentN = 0 // the overload is over: forget it
 		}
 		p.recent[p.recentN%len(p.recent)] = int64(d)
@@ -431,7 +392,7 @@ func (p *Pipeline) overloaded(elapsed, budget time.Duration) (skip, probe bool) 
 			b = v
 		}
 	}
-	if elapsed+time.Duration(b) <= budget {
+	if elapsed <= budget-time.Duration(b) {
 		p.skipRun = 0
 		return false, false
 	}

@@ -26,7 +26,7 @@ type SessionConfig struct {
 	Watchdog time.Duration
 }
 
-// Session is a running capture → enhancer → playback/recording chain.
+// Session is a running capture → processor → playback/recording chain.
 type Session struct {
 	cfg      SessionConfig
 	pipe     *Pipeline
@@ -34,7 +34,6 @@ type Session struct {
 	rec, raw *Recorder
 	start    time.Time
 	end      time.Time
-	stopErr  error
 	closed   bool
 }
 
