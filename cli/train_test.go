@@ -263,3 +263,18 @@ func TestTrainMeasure(t *testing.T) {
 	oneLine(t, ghostrnn(t, nil, "train", "measure", "validation", "--model", model, "--split-of", model, "--speech", speech, "--noise", noise),
 		`held-out speaker "librispeech-`, "not in the corpus")
 }
+
+// TestTrainFailedRunLeavesNoFolder: a run that fails after it made its run
+// folder (here: the CPU profile cannot be created) removes the folder.
+func TestTrainFailedRunLeavesNoFolder(t *testing.T) {
+	dir := t.TempDir()
+	speech, noise := trainCorpus(t, dir, 2, 2)
+	runs := filepath.Join(dir, "run")
+	res := ghostrnn(t, nil, "train", "--steps", "1", "--speech", speech, "--noise", noise, "--run-dir", runs, "--cpuprofile", filepath.Join(dir, "missing", "cpu.prof"))
+	if res.code == 0 || !strings.Contains(res.stderr, "--cpuprofile") {
+		t.Fatalf("exit %d, stderr %q; want a --cpuprofile error", res.code, res.stderr)
+	}
+	if _, err := os.Stat(runs); err == nil {
+		t.Errorf("the failed run left %s", runs)
+	}
+}
