@@ -1,6 +1,7 @@
 package enhancer
 
 import (
+	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/internal/fastmath"
 	"github.com/ghostrnn/ghostrnn/internal/vec32"
 )
@@ -162,5 +163,14 @@ func leakyVec(x []float32) {
 		if v < 0 {
 			x[i] = V2LeakySlope * v
 		}
+	}
+}
+
+// atSTFT tells a v2 net the STFT of the engine that feeds it (at a rate
+// other than the model's the window is longer, and V2Input's scale
+// (2/Σw)² follows it, so the input reads the same for the same sound).
+func (n *Net) atSTFT(cfg dsp.Config) {
+	if n.v2 != nil {
+		n.v2.scale = V2Scale(cfg)
 	}
 }

@@ -2,9 +2,9 @@ package train
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/cmplx"
-	"sort"
 	"strings"
 
 	"github.com/ghostrnn/ghostrnn/dsp"
@@ -128,38 +128,18 @@ func ApplyOracle(o Oracle, noisy, clean []float32) []float32 {
 	return out[lat : lat+len(noisy)]
 }
 
-// MeanSE is a mean with its standard error (sample standard deviation / √n).
-type MeanSE struct {
-	Mean, SE float64
-	N        int
-}
-
-// NewMeanSE summarises xs.
-func NewMeanSE(xs []float64) MeanSE {
-	n := float64(len(xs))
-	var m, ss float64
-	for _, x := range xs {
-		m += x
-	}
-	m /= n
-	for _, x := range xs {
-		ss += (x - m) * (x - m)
-	}
-	return MeanSE{Mean: m, SE: math.Sqrt(ss / (n - 1) / n), N: len(xs)}
-}
-
 // CeilingRow is the SI-SDR (metrics.SISDR, against the clean speech) of one
-// output kind at each input SNR of ValSNRs.
+// output kind at each input SNR of ValSNRs: mean and standard error.
 type CeilingRow struct {
-	Name   string
-	PerSNR []MeanSE
-	Mean   float64 // mean over the SNRs
+	Name     string
+	Mean, SE []float64 // per SNR
+	All      float64   // mean over the SNRs
 }
 
-// Ceilings scores every oracle, and each model in ms through the streaming
-// engine, on the mixtures of items at the SNRs in ValSNRs (clean and
-// noise-only items are skipped).
-func Ceilings(items []ValItem, ms map[string]*enhancer.Model) ([]CeilingRow, error) {
+// Ceilings scores every oracle, and each model in ms (named by names)
+// through the streaming engine, on the mixtures of items at the SNRs in
+// ValSNRs (clean and noise-only items are skipped).
+func Ceilings(items []ValItem, names []string, ms []*enhancer.Model) ([]CeilingRow, error) {
 	type scorer struct {
 		name string
 		run  func(x, s []float32) []float32
@@ -168,19 +148,13 @@ func Ceilings(items []ValItem, ms map[string]*enhancer.Model) ([]CeilingRow, err
 	for _, o := range Oracles() {
 		sc = append(sc, scorer{o.Name, func(x, s []float32) []float32 { return ApplyOracle(o, x, s) }})
 	}
-	names := make([]string, 0, len(ms))
-	for name := range ms {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		m := ms[name]
+	for i, m := range ms {
 		eng, err := enhancer.NewEngine(m, enhancer.Options{AttenLimDB: 200, Mix: 1})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", names[i], err)
 		}
 		var buf []float32
-		sc = append(sc, scorer{name, func(x, _ []float32) []float32 {
+		sc = append(sc, scorer{names[i], func(x, _ []float32) []float32 {
 			out, y := enhance(eng, buf, x)
 			buf = out
 			return y
@@ -196,29 +170,33 @@ func Ceilings(items []ValItem, ms map[string]*enhancer.Model) ([]CeilingRow, err
 					v = append(v, metrics.SISDR(it.Clean, s.run(it.Noisy, it.Clean)))
 				}
 			}
-			ms := NewMeanSE(v)
-			r.PerSNR = append(r.PerSNR, ms)
-			r.Mean += ms.Mean / float64(len(ValSNRs))
+			m, se := meanSE(v)
+			r.Mean, r.SE = append(r.Mean, m), append(r.SE, se)
+			r.All += m / float64(len(ValSNRs))
 		}
 		rows = append(rows, r)
 	}
 	return rows, nil
 }
 
-// CeilingTable formats rows as a Markdown table.
-func CeilingTable(rows []CeilingRow) string {
-	var b strings.Builder
-	b.WriteString("| output kind | mean |")
+// measureCeilings prints the oracle ceilings and the models' SI-SDR per
+// input SNR on More held-out mixtures per SNR (train measure ceilings).
+func measureCeilings(w io.Writer, in MeasureInput) error {
+	rows, err := Ceilings(ValSet(in.Corpus, in.More), in.Names, in.Models)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(w, "| output kind | mean |")
 	for _, snr := range ValSNRs {
-		fmt.Fprintf(&b, " %g dB |", snr)
+		fmt.Fprintf(w, " %g dB |", snr)
 	}
-	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(ValSNRs)) + "\n")
+	fmt.Fprint(w, "\n|---|---|"+strings.Repeat("---|", len(ValSNRs))+"\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %.2f |", r.Name, r.Mean)
-		for _, m := range r.PerSNR {
-			fmt.Fprintf(&b, " %.2f ± %.2f |", m.Mean, m.SE)
+		fmt.Fprintf(w, "| %s | %.2f |", strings.ReplaceAll(r.Name, "|", "\\|"), r.All)
+		for i := range r.Mean {
+			fmt.Fprintf(w, " %.2f ± %.2f |", r.Mean[i], r.SE[i])
 		}
-		b.WriteString("\n")
+		fmt.Fprintln(w)
 	}
-	return b.String()
+	return nil
 }

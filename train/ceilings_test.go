@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/metrics"
 )
 
@@ -48,21 +47,4 @@ func TestOraclesOnKnownSignals(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestCeilings is a measurement, not a check: the oracle ceilings and the
-// models in $GHOSTRNN_CEILINGS on the validation split, 48 mixtures per SNR.
-//
-//	GHOSTRNN_CEILINGS="models/ghostrnn.safetensors" go test -run Ceilings -v ./train
-func TestCeilings(t *testing.T) {
-	paths, c := measurement(t, "GHOSTRNN_CEILINGS")
-	ms := map[string]*enhancer.Model{}
-	for _, p := range paths {
-		ms[p] = loadMeasured(t, p)
-	}
-	rows, err := Ceilings(ValSet(c, more), ms)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("SI-SDR (dB, mean ± standard error over %d mixtures per SNR):\n%s", more, CeilingTable(rows))
 }
