@@ -21,6 +21,7 @@ func Commands() []*ucli.Command {
 		infoCommand(),
 		latencyCommand(),
 		liveCommand(),
+		micCommand(),
 		reportCommand(),
 		spectrogramCommand(),
 		trainCommand(),
