@@ -109,7 +109,7 @@ func interspersed(args []string) []string {
 			cmd = c
 		}
 	}
-	if cmd == nil {
+	if cmd == nil || len(cmd.Subcommands) > 0 { // subcommands parse their own flags
 		return args
 	}
 	boolFlag := map[string]bool{"help": true, "h": true}
