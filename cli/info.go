@@ -58,7 +58,7 @@ func infoCommand() *ucli.Command {
 // modelInfo is what `ghostrnn info` prints; every figure is computed from the model.
 type modelInfo struct {
 	Summary        string            `json:"summary"`
-	Arch           enhancer.Arch     `json:"arch"`
+	Arch           archJSON          `json:"arch"`
 	Params         int               `json:"params"`
 	WeightBytes    int               `json:"weight_bytes"`
 	MACsPerFrame   int               `json:"macs_per_frame"`
@@ -82,7 +82,7 @@ func describeModel(m *enhancer.Model) modelInfo {
 	}
 	return modelInfo{
 		Summary:        fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a)),
-		Arch:           a,
+		Arch:           archJSON(a),
 		Params:         a.Params(),
 		WeightBytes:    4 * a.Params(),
 		MACsPerFrame:   a.MACsPerFrame(),

@@ -508,9 +508,6 @@ func ifText(ok bool, s string) string {
 	return ""
 }
 
-// frameMs converts frames at rate to milliseconds.
-func frameMs(frames, rate int) float64 { return 1000 * float64(frames) / float64(rate) }
-
 // fmtDur formats a short duration as 312 µs or 1.25 ms.
 func fmtDur(d time.Duration) string {
 	if d < time.Millisecond {
