@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 	"github.com/ghostrnn/ghostrnn/models"
 	"github.com/ghostrnn/ghostrnn/train"
 )
@@ -231,12 +231,7 @@ func (r *trainRun) check() error {
 	if cfg.Steps <= 0 && cfg.Minutes <= 0 && r.WriteVal == "" {
 		return errors.New("train: give --steps or --minutes")
 	}
-	for _, a := range cfg.Ablate {
-		if !slices.ContainsFunc(train.Ablations, func(b train.Ablation) bool { return b.Name == a }) {
-			return fmt.Errorf("train: unknown --ablate %q (want %s)", a, ablationList())
-		}
-	}
-	return nil
+	return cfg.CheckAblations()
 }
 
 // runLog is a run's log: it goes to stderr at once, and to RUN-DIR/train.log
@@ -441,24 +436,25 @@ func writeValSet(dir string, items []train.ValItem) error {
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return err
 			}
-			f, err := os.Create(p)
-			if err != nil {
-				return err
-			}
-			w, err := audio.CreateWAV(f, audio.Format{SampleRate: train.SampleRate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
-			if err == nil {
-				err = w.Write(x)
-			}
-			if err == nil {
-				err = w.Close()
-			}
-			if err2 := f.Close(); err == nil {
-				err = err2
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %v", p, err)
+			if err := writeMonoWAV(p, train.SampleRate, x); err != nil {
+				return fmt.Errorf("train: %s: %v", p, err)
 			}
 		}
 	}
 	return nil
+}
+
+// writeMonoWAV writes x as a 16-bit mono WAV file at rate Hz, atomically
+// (a failed write leaves no file).
+func writeMonoWAV(path string, rate int, x []float32) error {
+	return atomicfile.Write(path, func(f io.Writer) error {
+		w, err := audio.CreateWAV(f, audio.Format{SampleRate: rate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
+		if err != nil {
+			return err
+		}
+		if err := w.Write(x); err != nil {
+			return err
+		}
+		return w.Close()
+	})
 }
