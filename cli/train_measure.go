@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -22,6 +23,16 @@ func measureCommand() *ucli.Command {
 		Description: "Measurements for the model card: they print tables and check nothing. Each draws its\n" +
 			"mixtures from the corpus (--data, or --speech and --noise) exactly as training validation\n" +
 			"does, runs them through the streaming engine and scores them with package metrics.",
+	}
+	var names []string
+	for _, m := range train.Measurements {
+		names = append(names, m.Name)
+	}
+	cmd.Action = func(c *ucli.Context) error {
+		if c.NArg() > 0 {
+			return fmt.Errorf("train measure: unknown measurement %q (want %s)", c.Args().First(), strings.Join(names, ", "))
+		}
+		return ucli.ShowSubcommandHelp(c)
 	}
 	for _, m := range train.Measurements {
 		cmd.Subcommands = append(cmd.Subcommands, &ucli.Command{
