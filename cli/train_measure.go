@@ -41,7 +41,7 @@ func measureCommand() *ucli.Command {
 			Flags: append([]ucli.Flag{
 				&ucli.StringSliceFlag{Name: "model", Required: true, Usage: "model file to score (repeatable: one column or row each)"},
 				&ucli.IntFlag{Name: "clips", Usage: "mixtures per condition (default: 12 for the validation set, 48 for the larger held-out sets)"},
-			}, corpusFlags...),
+			}, corpusFlags()...),
 			Action: func(c *ucli.Context) error { return runMeasure(c, m) },
 		})
 	}
