@@ -396,6 +396,10 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		if sum.Skipped > 0 {
 			skipped = fmt.Sprintf(" (%d already done)", sum.Skipped)
 		}
+		if sum.Done == 0 {
+			fmt.Fprintf(cfg.Stderr, "denoised 0 of %d %s%s, %d failed\n", sum.Files, plural(sum.Files, "file", "files"), skipped, sum.Failed)
+			return sum, nil
+		}
 		fmt.Fprintf(cfg.Stderr, "denoised %d of %d %s%s: %s of audio in %.2f s wall (real-time factor %.4f, %d %s), %d failed\n",
 			sum.Done, sum.Files, plural(sum.Files, "file", "files"), skipped, fmtDuration(sum.AudioSec), sum.WallSec, rtf,
 			sum.Jobs, plural(sum.Jobs, "job", "jobs"), sum.Failed)
@@ -610,7 +614,7 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if nf := audio.NonFinite(r); nf > 0 {
 		warns = append(warns, fmt.Sprintf("%d NaN/Inf samples treated as silence", nf))
 	}
-	if clipped > 0 {
+	if clipped > 0 && of.Encoding != audio.Float32 { // float output keeps samples beyond ±1
 		total := frames * int64(f.Channels)
 		warns = append(warns, fmt.Sprintf("%d of %d samples (%.2f %%) clipped at full scale in the %d-bit output; use --bits 32f (WAV) to keep them, or lower the input level",
 			clipped, total, 100*float64(clipped)/float64(max(total, 1)), of.Bits))

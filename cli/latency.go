@@ -1,3 +1,5 @@
+//go:build !nolive
+
 package cli
 
 import (
@@ -67,6 +69,7 @@ type algoJSON struct {
 	StreamFrames    int     `json:"stream_frames"`
 	StreamMs        float64 `json:"stream_ms"`
 	StreamExpected  float64 `json:"stream_expected_frames"`
+	StreamPath      string  `json:"stream_path"` // native (STFT at the rate) or resampled
 	FramesPerBuffer int     `json:"frames_per_buffer"`
 	FIFOFrames      int     `json:"fifo_frames"`
 	PipelineFrames  int     `json:"pipeline_frames"`
@@ -262,6 +265,10 @@ func measureAlgorithmic(m *enhancer.Model, newProc func(rate int) (*liveproc.Pro
 	}
 	sr := live.ImpulseDelay(st, ch, rate)
 	a.StreamFrames, a.StreamMs, a.StreamExpected = sr.DelayFrames, frameMs(sr.DelayFrames, rate), sr.Expected
+	a.StreamPath = "resampled"
+	if enhancer.Native(m, rate) {
+		a.StreamPath = "native"
+	}
 	a.OK = er.DelayFrames == a.ExpectedSamples && er.OK() && sr.OK()
 	pipe, err := live.NewPipeline(live.PipelineConfig{Rate: rate, InChannels: ch, FramesPerBuffer: fpb,
 		NewProcessor: func() (live.Processor, error) { return newProc(rate) }})
@@ -305,17 +312,33 @@ func measureRoundTripJSON(cfg LatencyConfig, sc live.StreamConfig, devErr error)
 		rt.ReportedInMs, rt.ReportedOutMs = ms(res.ReportedIn), ms(res.ReportedOut)
 		rt.ReportedMs = math.Round((rt.ReportedInMs+rt.ReportedOutMs)*1000) / 1000
 	}
-	switch {
-	case rtErr != nil:
+	if rtErr != nil {
 		rt.Error = rtErr.Error()
-		rt.Message = "round trip not measured: " + rtErr.Error()
-	case rt.RoundTrip.Found:
-		rt.Message = fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
-	default:
-		rt.Message = fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
-			rt.Confidence, rt.Threshold)
 	}
+	rt.Message = roundTripMessage(rt)
 	return rt, rtErr
+}
+
+// roundTripMessage says what the round trip came to: the delay, why it was
+// not measured, or that no loop (or no steady one) was found.
+func roundTripMessage(rt *roundTripJSON) string {
+	switch {
+	case rt.Error != "":
+		return "round trip not measured: " + rt.Error
+	case rt.RoundTrip.Found:
+		return fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
+	case rt.Confidence >= rt.Threshold: // some probes came back, most did not
+		found := 0
+		for _, p := range rt.Probes {
+			if p.Found {
+				found++
+			}
+		}
+		return fmt.Sprintf("no steady loopback path found: only %d of %d probes reached the correlation %.2f (best %.2f); xruns or a path that drops audio?",
+			found, len(rt.Probes), rt.Threshold, rt.Confidence)
+	}
+	return fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
+		rt.Confidence, rt.Threshold)
 }
 
 // printLatency writes the text report.
@@ -331,7 +354,7 @@ func printLatency(w io.Writer, r LatencyReport) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  expected\twindow %d − hop %d + look-ahead %d × hop at %d Hz\t%d samples\t%.2f ms\n", a.Window, a.Hop, a.Lookahead, a.ModelRate, a.ExpectedSamples, a.ExpectedMs)
 	fmt.Fprintf(tw, "  engine\tat %d Hz\t%d samples\t%.2f ms\t%s\n", a.ModelRate, a.EngineSamples, a.EngineMs, ok(a.EngineSamples == a.ExpectedSamples))
-	fmt.Fprintf(tw, "  stream\tat %d Hz (resampled)\t%d frames\t%.2f ms\t%s\n", a.Rate, a.StreamFrames, a.StreamMs, ok(math.Abs(float64(a.StreamFrames)-a.StreamExpected) <= 0.5))
+	fmt.Fprintf(tw, "  stream\tat %d Hz (%s)\t%d frames\t%.2f ms\t%s\n", a.Rate, a.StreamPath, a.StreamFrames, a.StreamMs, ok(math.Abs(float64(a.StreamFrames)-a.StreamExpected) <= 0.5))
 	fmt.Fprintf(tw, "  live pipeline\t%s/buffer: + FIFO %d frames\t%d frames\t%.2f ms\n", bufferText(a.FramesPerBuffer), a.FIFOFrames, a.PipelineFrames, a.PipelineMs)
 	tw.Flush()
 	fmt.Fprintf(w, "compute (%d Hz, %d ch, %s, %.0f s of generated noisy speech)\n", cp.Rate, cp.Channels, cp.Mode, cp.Seconds)

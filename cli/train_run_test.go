@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 	"github.com/ghostrnn/ghostrnn/train"
 )
@@ -68,21 +67,7 @@ func writeTone(t *testing.T, path string, f0 float64) {
 			x[i] += float32(0.05 / h * math.Sin(2*math.Pi*h*f0*float64(i)/16000))
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := audio.CreateWAV(f, audio.Format{SampleRate: 16000, Channels: 1, Encoding: audio.PCM16, Bits: 16})
-	if err == nil {
-		err = w.Write(x)
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err != nil {
+	if err := writeMonoWAV(path, 16000, x); err != nil {
 		t.Fatal(err)
 	}
 }

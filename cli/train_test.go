@@ -31,6 +31,7 @@ func TestTrainFlagErrors(t *testing.T) {
 		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch", true},
 		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5", false},
 		{"SNR mode", []string{"--snr-mode", "30"}, "--snr-mode 30 is outside", false},
+		{"unknown ablation", []string{"--ablate", "nope"}, `unknown ablation "nope"`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := filepath.Join(t.TempDir(), "run")
@@ -259,7 +260,23 @@ func TestTrainMeasure(t *testing.T) {
 		t.Errorf("want the validation table with 12 lines:\n%s", res.stdout)
 	}
 	oneLine(t, ghostrnn(t, nil, "train", "measure", "validation", "--model", "nope.safetensors", "--speech", speech, "--noise", noise), "nope.safetensors")
+	oneLine(t, ghostrnn(t, nil, "train", "measure", "nope"), `unknown measurement "nope"`, "validation, targets")
 	// The shipped model's own split names speakers this corpus does not have.
 	oneLine(t, ghostrnn(t, nil, "train", "measure", "validation", "--model", model, "--split-of", model, "--speech", speech, "--noise", noise),
 		`held-out speaker "librispeech-`, "not in the corpus")
+}
+
+// TestTrainFailedRunLeavesNoFolder: a run that fails after it made its run
+// folder (here: the CPU profile cannot be created) removes the folder.
+func TestTrainFailedRunLeavesNoFolder(t *testing.T) {
+	dir := t.TempDir()
+	speech, noise := trainCorpus(t, dir, 2, 2)
+	runs := filepath.Join(dir, "run")
+	res := ghostrnn(t, nil, "train", "--steps", "1", "--speech", speech, "--noise", noise, "--run-dir", runs, "--cpuprofile", filepath.Join(dir, "missing", "cpu.prof"))
+	if res.code == 0 || !strings.Contains(res.stderr, "--cpuprofile") {
+		t.Fatalf("exit %d, stderr %q; want a --cpuprofile error", res.code, res.stderr)
+	}
+	if _, err := os.Stat(runs); err == nil {
+		t.Errorf("the failed run left %s", runs)
+	}
 }
