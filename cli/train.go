@@ -35,9 +35,9 @@ func trainCommand() *ucli.Command {
 			"on held-out speakers and noise through the streaming engine, and writes the best\n" +
 			"model. The run directory gets checkpoint.gob, log.jsonl, curves.png and train.log.\n" +
 			"Ctrl-C saves a checkpoint; --resume continues it.",
-		Flags: []ucli.Flag{
+		Flags: append(append([]ucli.Flag{
 			&ucli.StringSliceFlag{Name: "arch", Value: ucli.NewStringSlice(enhancer.KindGhost), Usage: "ghostgru (DefaultArch) or gru (TwinArch); repeat to train several models in lockstep on the same batches (one --out and --run-dir each)"},
-			corpusFlags[0], corpusFlags[1], corpusFlags[2], corpusFlags[3], corpusFlags[4],
+		}, corpusFlags()...),
 			&ucli.BoolFlag{Name: "allow-val-overlap", Usage: "train even when the speech has one speaker (or the noise one recording), so that validation has to use training data"},
 			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
 			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
@@ -64,7 +64,7 @@ func trainCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
-		},
+		),
 		Subcommands: []*ucli.Command{measureCommand()},
 		Action: func(c *ucli.Context) error {
 			r, err := trainRunFromFlags(c)
@@ -79,12 +79,14 @@ func trainCommand() *ucli.Command {
 }
 
 // corpusFlags choose the training data, for train and train measure.
-var corpusFlags = []ucli.Flag{
-	&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
-	&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
-	&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
-	&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
-	&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
+func corpusFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
+		&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
+		&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
+		&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+		&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
+	}
 }
 
 // ablationList describes train.Ablations for the help.
@@ -175,7 +177,7 @@ type trainRun struct {
 }
 
 // trainRunFromFlags reads and checks the flags of ghostrnn train; nothing is
-// read from disk yet.
+// read from disk yet but the --split-of model's metadata.
 func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	r := trainRun{
 		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
