@@ -44,6 +44,8 @@ func trainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
+			&ucli.StringFlag{Name: "graph", Value: "v1", Usage: "model graph: v1 (dense layers around the recurrent core) or v2 (convolutional encoder/decoder shared along frequency around the same core, docs/DESIGN.md; no --skip)"},
+			&ucli.IntFlag{Name: "channels", Value: enhancer.V2Arch.Channels, Usage: "v2: encoder/decoder channels"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
@@ -165,6 +167,8 @@ type trainRun struct {
 	Features     int                // --features of every model
 	Lookahead    int                // --lookahead of every model
 	Skip         int                // --skip of every model
+	Graph        string             // --graph of every model: v1 or v2
+	Channels     int                // --channels of every v2 model
 	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
 	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
 	AllowOverlap bool               // --allow-val-overlap
@@ -182,6 +186,7 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	r := trainRun{
 		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
 		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
+		Graph: c.String("graph"), Channels: c.Int("channels"),
 		AllowOverlap: c.Bool("allow-val-overlap"),
 		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
 		Args: os.Args[1:], Stderr: c.App.ErrWriter, Now: time.Now,
@@ -388,6 +393,13 @@ func (r trainRun) model(i int) (trainModel, error) {
 		return trainModel{}, fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
 	}
 	arch.Lookahead, arch.Skip, arch.Features = r.Lookahead, r.Skip, r.Features
+	switch r.Graph {
+	case "v1", "":
+	case enhancer.GraphV2:
+		arch.Graph, arch.Channels, arch.Skip = r.Graph, r.Channels, 0
+	default:
+		return trainModel{}, fmt.Errorf("train: unknown --graph %q (want v1 or v2)", r.Graph)
+	}
 	if err := arch.Validate(); err != nil {
 		return trainModel{}, fmt.Errorf("train: %v", err)
 	}
