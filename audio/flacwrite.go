@@ -57,7 +57,8 @@ func CreateFLAC(w io.Writer, f Format) (*FLACWriter, error) {
 	if f.SampleRate >= 1<<20 {
 		return nil, fmt.Errorf("audio: CreateFLAC: sample rate %d too high for FLAC", f.SampleRate)
 	}
-	fw.out = &flacOut{bw: bufio.NewWriterSize(w, bufSize)}
+	fw.out = &flacOut{sink: &sinkWriter{w: w}}
+	fw.out.bw = bufio.NewWriterSize(fw.out.sink, bufSize)
 	if ws, ok := w.(io.WriteSeeker); ok {
 		if pos, err := ws.Seek(0, io.SeekCurrent); err == nil {
 			fw.out.ws, fw.out.start = ws, pos
@@ -145,8 +146,8 @@ func (fw *FLACWriter) flush() error {
 		Subframes: subs,
 	}
 	if err := fw.enc.WriteFrame(f); err != nil {
-		fw.err = err
-		return err
+		fw.err = fw.out.plain(err)
+		return fw.err
 	}
 	for c := range fw.block {
 		fw.block[c] = fw.block[c][:0]
@@ -172,8 +173,8 @@ func (fw *FLACWriter) Close() error {
 		return err
 	}
 	if err := fw.out.bw.Flush(); err != nil {
-		fw.err = err
-		return err
+		fw.err = fw.out.plain(err)
+		return fw.err
 	}
 	if fw.out.ws != nil {
 		// The encoder rewrites STREAMINFO through flacOut.Seek; then go
@@ -188,7 +189,9 @@ func (fw *FLACWriter) Close() error {
 		if err == nil {
 			_, err = fw.out.ws.Seek(end, io.SeekStart)
 		}
-		fw.err = err
+		if err != nil {
+			fw.err = fw.out.plain(err)
+		}
 	}
 	return fw.err
 }
@@ -197,6 +200,7 @@ func (fw *FLACWriter) Close() error {
 // (so that flac.Encoder.Close updates STREAMINFO) only when the output can
 // seek, and never an io.Closer (so the encoder does not close it).
 type flacOut struct {
+	sink  *sinkWriter
 	bw    *bufio.Writer
 	ws    io.WriteSeeker
 	start int64
@@ -218,4 +222,29 @@ func (o *flacOut) Seek(off int64, whence int) (int64, error) {
 	}
 	pos, err := o.ws.Seek(off, whence)
 	return pos - o.start, err
+}
+
+// plain returns the output's own write error, if there was one, in place of
+// err: the encoder wraps it in a message with its source location and ANSI
+// colours, which is no use to a user whose disk is full.
+func (o *flacOut) plain(err error) error {
+	if o.sink.err != nil {
+		return o.sink.err
+	}
+	return err
+}
+
+// sinkWriter remembers the first error of the writer under the encoder.
+type sinkWriter struct {
+	w   io.Writer
+	err error
+}
+
+// Write implements io.Writer.
+func (s *sinkWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return n, err
 }

@@ -56,18 +56,32 @@ func denoiseCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "denoise",
 		Usage:     "remove noise from speech in audio files",
-		ArgsUsage: "INPUT... (files, directories, globs, or - for WAV on stdin)",
+		ArgsUsage: "INPUT... (files, folders, globs with ** or - for WAV on stdin)",
 		Description: `Cleans each input and writes NAME_denoised.EXT beside it (or under --out-dir,
 mirroring the input tree). Outputs have the input's length, channels and rate,
-time-aligned with it. Nothing is overwritten without --force, never an input.`,
+time-aligned with it. The output format is the -o name's extension (.wav or
+.flac), else --format, else FLAC for FLAC input and WAV otherwise; float input
+goes to FLAC as 24-bit. An existing output is "already done" (skipped, exit 0)
+unless --force; inputs are never overwritten; a folder's own outputs are not
+taken as inputs on a rerun. Devices and FIFOs (-o /dev/null) are written in
+place, never replaced.
+
+Examples:
+   ghostrnn denoise talk.wav                        # writes talk_denoised.wav beside it
+   ghostrnn denoise talk.mp3 -o talk-clean.flac     # format from the extension
+   ghostrnn denoise interviews/ --out-dir cleaned/  # walks the folder, mirrors the tree
+   ghostrnn denoise 'takes/**/*.flac' --bits 24 --jobs 2
+   ghostrnn denoise podcast.mp3 --atten-lim-db 12 --mix 0.9
+   sox noisy.flac -t wav - | ghostrnn denoise - -o - | sox -t wav - -n stat`,
 		Flags: append([]ucli.Flag{
-			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file for a single input (- for WAV on stdout)"},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file for a single input: .wav or .flac, a device or FIFO, or - for WAV on stdout"},
 			&ucli.StringFlag{Name: "out-dir", Usage: "write outputs under this folder, mirroring the input tree"},
 			&ucli.StringFlag{Name: "suffix", Value: "_denoised", Usage: "added to the input's name"},
-			&ucli.StringFlag{Name: "format", Usage: "wav or flac (default: flac for FLAC input, else wav)"},
-			&ucli.StringFlag{Name: "bits", Usage: "16, 24 or 32f (default: the input's)"},
-			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "files processed in parallel"},
+			&ucli.StringFlag{Name: "format", Usage: "wav or flac (default: -o's extension, else flac for FLAC input, else wav)"},
+			&ucli.StringFlag{Name: "bits", Usage: "16, 24 or 32f (default: the input's; float to FLAC is 24)"},
+			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: runtime.NumCPU(), Usage: "files processed in parallel (≥ 1)"},
 			&ucli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "overwrite existing outputs"},
+			&ucli.BoolFlag{Name: "skip-existing", Usage: "skip inputs whose output exists (also -o), without a line per file"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "plot", Usage: "write OUTPUT.png beside each output: input and output spectrograms and the gain mask"},
 			&ucli.StringFlag{Name: "shard", Usage: "I/N: process only shard I of N of the inputs (by a hash of the path below its argument); auto/N takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job)"},
@@ -80,26 +94,30 @@ time-aligned with it. Nothing is overwritten without --force, never an input.`,
 
 // denoiseJob is one input and where its output goes.
 type denoiseJob struct {
-	in  input
-	out string // output path, or "-" for stdout
+	in     input
+	out    string  // output path as given or placed, or "-" for stdout
+	target string  // where the output is written (out, or a link's target)
+	kind   outKind // how it is written
+	format string  // "wav" or "flac"
 }
 
 // DenoiseConfig is one `ghostrnn denoise` run. The command's flags fill it
 // (denoiseConfig); tests and other commands call Denoise with it directly.
 type DenoiseConfig struct {
-	Inputs []string // files, folders (walked), globs, or "-" for WAV on stdin
-	Output string   // -o: the output of a single input; "-" is stdout
-	OutDir string   // outputs under this folder, mirroring the input tree
-	Suffix string   // added to an input's name to name its output
-	Format string   // "wav", "flac", or "" for the default
-	Bits   string   // "16", "24", "32f", or "" for the input's
-	Jobs   int      // files processed in parallel, ≥ 1
-	Force  bool     // overwrite existing outputs
-	Quiet  bool     // no progress bar or summary
-	Plot   bool     // draw OUTPUT.png beside each output
-	Shard  Shard    // process only this shard's inputs; the zero Shard is all
-	Report string   // append a JSON line per input here (see reportPath); "" for none
-	Strict bool     // refuse damaged inputs instead of salvaging what they hold
+	Inputs       []string // files, folders (walked), globs, or "-" for WAV on stdin
+	Output       string   // -o: the output of a single input; "-" is stdout
+	OutDir       string   // outputs under this folder, mirroring the input tree
+	Suffix       string   // added to an input's name to name its output
+	Format       string   // "wav", "flac", or "" for the default
+	Bits         string   // "16", "24", "32f", or "" for the input's
+	Jobs         int      // files processed in parallel, ≥ 1
+	Force        bool     // overwrite existing outputs
+	SkipExisting bool     // skip inputs whose output exists, quietly (also with -o)
+	Quiet        bool     // no progress bar or summary
+	Plot         bool     // draw OUTPUT.png beside each output
+	Shard        Shard    // process only this shard's inputs; the zero Shard is all
+	Report       string   // append a JSON line per input here (see reportPath); "" for none
+	Strict       bool     // refuse damaged inputs instead of salvaging what they hold
 
 	Model   *enhancer.Model
 	Options enhancer.Options
@@ -118,10 +136,10 @@ type DenoiseConfig struct {
 type FileResult struct {
 	Input    string  // input path, "-" for stdin
 	Output   string  // output path, "-" for stdout; "" if none was planned
-	Status   string  // "done" or "failed"
+	Status   string  // "done", "skipped" (its output exists) or "failed"
 	AudioSec float64 // seconds of audio read
 	WallSec  float64 // wall time spent on this input
-	Warning  string  // e.g. NaN samples treated as silence
+	Warning  string  // e.g. NaN samples treated as silence, clipping
 	Err      error   // why it failed
 }
 
@@ -129,6 +147,7 @@ type FileResult struct {
 type DenoiseSummary struct {
 	Files    int     // inputs found, including those that failed before processing
 	Done     int     // outputs written
+	Skipped  int     // outputs that existed already
 	Failed   int     // inputs that failed
 	AudioSec float64 // seconds of audio of the inputs done
 	WallSec  float64 // wall time of the whole run
@@ -140,39 +159,90 @@ func runDenoise(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	ctx, caught, stop := signalContext(c.Context)
 	defer stop()
 	sum, err := Denoise(ctx, cfg)
 	switch {
 	case err != nil:
 		return err
 	case ctx.Err() != nil:
-		return exitf(130, "interrupted: %d files finished and kept, unfinished outputs removed", sum.Done)
+		sig := caught()
+		return exitf(128+int(sig), "interrupted by %s: %d %s finished and kept, unfinished outputs removed",
+			signalName(sig), sum.Done, plural(sum.Done, "file", "files"))
 	case sum.Failed > 0:
 		return &ExitError{Code: 1}
 	}
 	return nil
 }
 
+// signalContext returns a context cancelled by SIGINT or SIGTERM, a function
+// telling which signal came, and a stop function that ends the watch.
+func signalContext(parent context.Context) (context.Context, func() syscall.Signal, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			if ss, ok := s.(syscall.Signal); ok {
+				got.Store(int32(ss))
+			}
+			cancel()
+		case <-done:
+		}
+	}()
+	stop := func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+	return ctx, func() syscall.Signal { return syscall.Signal(got.Load()) }, stop
+}
+
+// signalName names the signals runDenoise stops on.
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // denoiseConfig reads the flags of the denoise command.
 func denoiseConfig(c *ucli.Context) (DenoiseConfig, error) {
 	cfg := DenoiseConfig{
-		Inputs: c.Args().Slice(),
-		Output: c.String("output"),
-		OutDir: c.String("out-dir"),
-		Suffix: c.String("suffix"),
-		Format: strings.ToLower(c.String("format")),
-		Bits:   c.String("bits"),
-		Jobs:   c.Int("jobs"),
-		Force:  c.Bool("force"),
-		Quiet:  c.Bool("quiet"),
-		Plot:   c.Bool("plot"),
-		Report: c.String("report"),
-		Strict: c.Bool("strict"),
-		Stderr: c.App.ErrWriter,
+		Inputs:       c.Args().Slice(),
+		Output:       c.String("output"),
+		OutDir:       c.String("out-dir"),
+		Suffix:       c.String("suffix"),
+		Format:       strings.ToLower(c.String("format")),
+		Bits:         c.String("bits"),
+		Jobs:         c.Int("jobs"),
+		Force:        c.Bool("force"),
+		SkipExisting: c.Bool("skip-existing"),
+		Quiet:        c.Bool("quiet"),
+		Plot:         c.Bool("plot"),
+		Report:       c.String("report"),
+		Strict:       c.Bool("strict"),
+		Stderr:       c.App.ErrWriter,
 	}
 	if len(cfg.Inputs) == 0 {
 		return cfg, exitf(2, "denoise: no input given (see ghostrnn denoise --help)")
+	}
+	if err := cfg.check(); err != nil {
+		return cfg, err
 	}
 	var err error
 	if cfg.Shard, err = ParseShard(c.String("shard"), os.Getenv); err != nil {
@@ -194,6 +264,35 @@ func (cfg *DenoiseConfig) check() error {
 	}
 	if cfg.Shard.Count > 0 && slices.Contains(cfg.Inputs, "-") {
 		return exitf(2, "--shard: stdin (-) cannot be sharded; give files or folders")
+	}
+	if cfg.Jobs < 1 {
+		return exitf(2, "--jobs %d: want 1 or more files in parallel", cfg.Jobs)
+	}
+	if cfg.Force && cfg.SkipExisting {
+		return exitf(2, "--force and --skip-existing contradict each other: give one")
+	}
+	if cfg.Output == "" {
+		if cfg.Format == "flac" {
+			if err := checkBits(cfg.Bits, cfg.Format); err != nil {
+				return exitf(2, "%v", err)
+			}
+		}
+		return nil
+	}
+	if cfg.OutDir != "" {
+		return exitf(2, "-o %s and --out-dir %s: give one (-o names the output of a single input, --out-dir holds the outputs of many)", cfg.Output, cfg.OutDir)
+	}
+	if cfg.Plot && cfg.Output == "-" {
+		return exitf(2, "--plot draws beside the output file, and -o - has none: write to a file, or run ghostrnn spectrogram on the result")
+	}
+	format, err := outputFormat("", cfg.Output, cfg.Format)
+	if err != nil {
+		return exitf(2, "%v", err)
+	}
+	if byName, _ := nameFormat(cfg.Output); byName != "" || cfg.Format != "" {
+		if err := checkBits(cfg.Bits, format); err != nil {
+			return exitf(2, "%v", err)
+		}
 	}
 	return nil
 }
@@ -243,6 +342,11 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		case "done":
 			sum.Done++
 			sum.AudioSec += r.AudioSec
+		case "skipped":
+			sum.Skipped++
+			if !cfg.SkipExisting {
+				prog.println(fmt.Sprintf("ghostrnn: %s: already done: %s exists (--force to redo)", r.Input, r.Output))
+			}
 		case "failed":
 			sum.Failed++
 			if !errors.Is(r.Err, context.Canceled) {
@@ -288,17 +392,25 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		if sum.AudioSec > 0 {
 			rtf = sum.WallSec / sum.AudioSec
 		}
-		fmt.Fprintf(cfg.Stderr, "denoised %d of %d files: %s of audio in %.2f s wall (real-time factor %.4f, %d jobs), %d failed\n",
-			sum.Done, sum.Files, fmtDuration(sum.AudioSec), sum.WallSec, rtf, sum.Jobs, sum.Failed)
+		skipped := ""
+		if sum.Skipped > 0 {
+			skipped = fmt.Sprintf(" (%d already done)", sum.Skipped)
+		}
+		fmt.Fprintf(cfg.Stderr, "denoised %d of %d %s%s: %s of audio in %.2f s wall (real-time factor %.4f, %d %s), %d failed\n",
+			sum.Done, sum.Files, plural(sum.Files, "file", "files"), skipped, fmtDuration(sum.AudioSec), sum.WallSec, rtf,
+			sum.Jobs, plural(sum.Jobs, "job", "jobs"), sum.Failed)
 	}
 	return sum, nil
 }
 
 // planDenoise expands the inputs of cfg and places their outputs. Inputs
-// that cannot be processed come back as failed results.
+// that cannot be processed, or whose output exists (without --force), come
+// back as results; the error is a usage error that stops the run.
 func planDenoise(cfg DenoiseConfig) (jobs []denoiseJob, early []FileResult, err error) {
 	ins, errs := expandInputs(cfg.Inputs)
-	ins = cfg.Shard.pick(ins)
+	// Own outputs are dropped before sharding: an output and its source may
+	// fall into different shards.
+	ins = cfg.Shard.pick(dropOwnOutputs(ins, cfg))
 	for _, e := range errs {
 		early = append(early, FileResult{Status: "failed", Err: e})
 	}
@@ -306,21 +418,81 @@ func planDenoise(cfg DenoiseConfig) (jobs []denoiseJob, early []FileResult, err 
 		return nil, nil, exitf(2, "-o takes a single input; use --out-dir for several")
 	}
 	for _, in := range ins {
-		out := cfg.Output
-		if out == "" {
-			out, err = outputPath(in, cfg.OutDir, cfg.Suffix, cfg.Format)
-			if err != nil {
-				early = append(early, FileResult{Input: in.path, Status: "failed", Err: err})
-				continue
-			}
-		}
-		if err := checkOutput(in.path, out, cfg.Force); err != nil {
-			early = append(early, FileResult{Input: in.path, Output: out, Status: "failed", Err: err})
+		j, r := planJob(cfg, in)
+		if r != nil {
+			early = append(early, *r)
 			continue
 		}
-		jobs = append(jobs, denoiseJob{in: in, out: out})
+		if cfg.Plot && (j.kind == outDirect || j.kind == outStdout) {
+			return nil, nil, exitf(2, "--plot draws beside the output file, and %s is not one: write to a file", j.out)
+		}
+		jobs = append(jobs, j)
 	}
 	return jobs, early, nil
+}
+
+// planJob places the output of in, or says why in is not processed.
+func planJob(cfg DenoiseConfig, in input) (denoiseJob, *FileResult) {
+	j := denoiseJob{in: in, out: cfg.Output}
+	fail := func(err error) (denoiseJob, *FileResult) {
+		return j, &FileResult{Input: in.path, Output: j.out, Status: "failed", Err: fmt.Errorf("%s: %w", in.path, err)}
+	}
+	var err error
+	if j.out == "" {
+		j.format, _ = outputFormat(in.path, "", cfg.Format)
+		if j.out, err = outputPath(in, cfg.OutDir, cfg.Suffix, j.format); err != nil {
+			return j, &FileResult{Input: in.path, Status: "failed", Err: err}
+		}
+	} else if j.format, err = outputFormat(in.path, j.out, cfg.Format); err != nil {
+		return fail(err)
+	}
+	if err := checkBits(cfg.Bits, j.format); err != nil {
+		return fail(err)
+	}
+	if sameFile(in.path, j.out) {
+		return fail(errors.New("output would overwrite the input"))
+	}
+	if j.kind, j.target, err = classifyOutput(j.out); err != nil {
+		return fail(err)
+	}
+	if j.kind == outReplace && !cfg.Force {
+		if cfg.Output != "" && !cfg.SkipExisting {
+			return fail(fmt.Errorf("output %s exists (--force to overwrite, --skip-existing to skip)", j.out))
+		}
+		return j, &FileResult{Input: in.path, Output: j.out, Status: "skipped"}
+	}
+	return j, nil
+}
+
+// dropOwnOutputs removes from the inputs found in folders and by globs those
+// that are the outputs of other inputs under cfg's naming rule (in either
+// format), so that a rerun on a folder does not denoise its own outputs.
+func dropOwnOutputs(ins []input, cfg DenoiseConfig) []input {
+	if cfg.Output != "" {
+		return ins
+	}
+	stem := func(p string) string {
+		a, _ := filepath.Abs(p)
+		return strings.TrimSuffix(a, filepath.Ext(a))
+	}
+	outputs := map[string]string{} // output stem → the input it comes from
+	for _, in := range ins {
+		if in.path == "-" {
+			continue
+		}
+		if out, err := outputPath(in, cfg.OutDir, cfg.Suffix, "wav"); err == nil {
+			outputs[stem(out)] = in.path
+		}
+	}
+	kept := ins[:0:0]
+	for _, in := range ins {
+		ext := strings.ToLower(filepath.Ext(in.path))
+		if src, ok := outputs[stem(in.path)]; ok && in.found && src != in.path && (ext == ".wav" || ext == ".flac") {
+			continue
+		}
+		kept = append(kept, in)
+	}
+	return kept
 }
 
 // denoiseOne processes one job of cfg and, with cfg.Plot, draws its picture.
@@ -331,7 +503,7 @@ func denoiseOne(ctx context.Context, cfg DenoiseConfig, j denoiseJob, prog *prog
 	r.AudioSec, r.Warning = sec, warn
 	if err != nil {
 		r.Status, r.Err = "failed", fmt.Errorf("%s: %w", j.in.path, err)
-	} else if cfg.Plot && j.out != "-" && j.in.path != "-" {
+	} else if cfg.Plot && j.kind != outStdout && j.kind != outDirect && j.in.path != "-" {
 		if perr := drawSpectrograms(plotPath(j.out), []string{j.in.path, j.out}, []string{"input " + filepath.Base(j.in.path), "denoised"}, cfg.Model, 10); perr != nil {
 			prog.println(fmt.Sprintf("ghostrnn: %s: plot: %v", j.in.path, perr))
 		}
@@ -340,55 +512,10 @@ func denoiseOne(ctx context.Context, cfg DenoiseConfig, j denoiseJob, prog *prog
 	return r
 }
 
-// outputPath places the output of in: beside it, or under outDir mirroring
-// its relative path, with suffix and the output format's extension.
-func outputPath(in input, outDir, suffix, format string) (string, error) {
-	if in.path == "-" {
-		return "", fmt.Errorf("-: stdin needs -o FILE or -o -")
-	}
-	ext := "." + outputFormat(in.path, format)
-	rel := in.rel
-	base := strings.TrimSuffix(rel, filepath.Ext(rel)) + suffix + ext
-	if outDir != "" {
-		return filepath.Join(outDir, base), nil
-	}
-	return filepath.Join(filepath.Dir(in.path), filepath.Base(base)), nil
-}
-
-// outputFormat is format, or by default flac for a .flac input and wav otherwise.
-func outputFormat(in, format string) string {
-	if format != "" {
-		return format
-	}
-	if strings.EqualFold(filepath.Ext(in), ".flac") {
-		return "flac"
-	}
-	return "wav"
-}
-
-// checkOutput refuses to write over an input, or over an existing file without force.
-func checkOutput(in, out string, force bool) error {
-	if out == "-" {
-		return nil
-	}
-	if in != "-" {
-		a, _ := filepath.Abs(in)
-		b, _ := filepath.Abs(out)
-		si, e1 := os.Stat(in)
-		so, e2 := os.Stat(out)
-		if a == b || (e1 == nil && e2 == nil && os.SameFile(si, so)) {
-			return fmt.Errorf("%s: output would overwrite the input", in)
-		}
-	}
-	if _, err := os.Stat(out); err == nil && !force {
-		return fmt.Errorf("%s: output %s exists (use --force to overwrite)", in, out)
-	}
-	return nil
-}
-
-// denoiseFile cleans one file: decode, resample, enhance, resample, encode,
-// into a temp file renamed over the output on success. It reports the audio
-// duration in seconds and a warning (e.g. non-finite samples) if any.
+// denoiseFile cleans one file: decode, resample, enhance, resample, encode.
+// A new or replaced output is written whole or not at all (atomicfile); a
+// device, FIFO or stdout is written in place. It reports the audio duration
+// in seconds and warnings (non-finite samples, clipping), if any.
 func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress func(permille int64)) (float64, string, error) {
 	var (
 		r      audio.Reader
@@ -397,9 +524,14 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	)
 	opts := readOptions(cfg.Strict)
 	if j.in.path == "-" {
-		r, err = audio.NewReader(cfg.Stdin, "stdin", opts...)
+		stdin, done := cancellableReader(ctx, cfg.Stdin)
+		defer done()
+		r, err = audio.NewReader(stdin, "stdin", opts...)
 	} else {
 		r, closer, err = audio.Open(j.in.path, opts...)
+	}
+	if ctx.Err() != nil {
+		return 0, "", ctx.Err()
 	}
 	if err != nil {
 		return 0, "", err
@@ -412,14 +544,23 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if err != nil {
 		return 0, "", err
 	}
+	if j.format == "" {
+		j.format = "wav"
+	}
+	if j.target == "" {
+		j.target = j.out
+	}
 	of := audio.Format{SampleRate: f.SampleRate, Channels: f.Channels}
-	of.Encoding, of.Bits = outputEncoding(f, cfg.Bits)
+	of.Encoding, of.Bits = outputEncoding(f, cfg.Bits, j.format)
 
-	var frames int64
+	var (
+		frames  int64
+		clipped int64
+	)
 	encode := func(dst io.Writer) error {
 		var w audio.Writer
 		var err error
-		if outputFormat(j.in.path, cfg.Format) == "flac" && j.out != "-" {
+		if j.format == "flac" {
 			w, err = audio.CreateFLAC(dst, of)
 		} else {
 			w, err = audio.CreateWAV(dst, of, audio.Metadata(r)...)
@@ -428,31 +569,64 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 			return err
 		}
 		frames, err = enhanceStream(ctx, r, w, st, progress)
+		if c, ok := w.(interface{ Clipped() int64 }); ok {
+			clipped = c.Clipped()
+		}
 		return err
 	}
-	if j.out == "-" {
+	switch j.kind {
+	case outStdout:
 		err = encode(cfg.Stdout)
-	} else {
-		if err := os.MkdirAll(filepath.Dir(j.out), 0o755); err != nil {
+	case outDirect:
+		var o *os.File
+		if o, err = openDirect(j.target); err != nil {
+			return 0, "", err
+		}
+		err = encode(o)
+		if cerr := o.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	default:
+		if err := os.MkdirAll(filepath.Dir(j.target), 0o755); err != nil {
 			return 0, "", fmt.Errorf("cannot write output: %v", err)
 		}
-		// A temp file in the target folder, renamed on success: an
-		// interrupted run leaves no partial output.
-		err = atomicfile.Write(j.out, encode)
+		err = atomicfile.Write(j.target, encode)
 		var pe *os.PathError
 		if errors.As(err, &pe) && pe.Op == "open" {
-			err = fmt.Errorf("cannot write output: %v", err)
+			return 0, "", fmt.Errorf("cannot write output: %v", err)
 		}
 	}
+	if ctx.Err() != nil {
+		return 0, "", ctx.Err()
+	}
 	if err != nil {
-		return 0, "", err
+		return 0, "", writeError(j.out, err)
 	}
 	sec := float64(frames) / float64(f.SampleRate)
-	warn := damageWarning(r, sec)
-	if nf := audio.NonFinite(r); nf > 0 {
-		warn = strings.TrimPrefix(warn+"; ", "; ") + fmt.Sprintf("%d NaN/Inf samples treated as silence", nf)
+	var warns []string
+	if w := damageWarning(r, sec); w != "" {
+		warns = append(warns, w)
 	}
-	return sec, warn, nil
+	if nf := audio.NonFinite(r); nf > 0 {
+		warns = append(warns, fmt.Sprintf("%d NaN/Inf samples treated as silence", nf))
+	}
+	if clipped > 0 {
+		total := frames * int64(f.Channels)
+		warns = append(warns, fmt.Sprintf("%d of %d samples (%.2f %%) clipped at full scale in the %d-bit output; use --bits 32f (WAV) to keep them, or lower the input level",
+			clipped, total, 100*float64(clipped)/float64(max(total, 1)), of.Bits))
+	}
+	return sec, strings.Join(warns, "; "), nil
+}
+
+// writeError turns a failure to write out into one plain line: "cannot write
+// out: no space left on device" rather than an encoder's decorated message.
+func writeError(out string, err error) error {
+	var pe *os.PathError
+	var le *os.LinkError
+	if errors.As(err, &pe) || errors.As(err, &le) {
+		return fmt.Errorf("cannot write %s: %v", out, plainErr(err))
+	}
+	return err
 }
 
 // enhanceStream pushes r through st into w, reporting progress in
@@ -472,7 +646,7 @@ func enhanceStream(ctx context.Context, r audio.Reader, w audio.Writer, st *enha
 		if n > 0 {
 			out = st.Process(out[:0], buf[:n])
 			if err := w.Write(out); err != nil {
-				return frames, fmt.Errorf("writing output: %v", err)
+				return frames, fmt.Errorf("writing output: %w", err)
 			}
 			frames += int64(n / ch)
 			if total > 0 {
@@ -485,6 +659,9 @@ func enhanceStream(ctx context.Context, r audio.Reader, w audio.Writer, st *enha
 			break
 		}
 		if rerr != nil {
+			if ctx.Err() != nil {
+				return frames, ctx.Err()
+			}
 			return frames, rerr
 		}
 	}
@@ -492,31 +669,12 @@ func enhanceStream(ctx context.Context, r audio.Reader, w audio.Writer, st *enha
 		return 0, fmt.Errorf("no audio samples")
 	}
 	if err := w.Write(st.Flush(out[:0])); err != nil {
-		return frames, fmt.Errorf("writing output: %v", err)
+		return frames, fmt.Errorf("writing output: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return frames, fmt.Errorf("writing output: %v", err)
+		return frames, fmt.Errorf("writing output: %w", err)
 	}
 	return frames, nil
-}
-
-// outputEncoding picks the output sample format: --bits, or the input's.
-func outputEncoding(in audio.Format, bits string) (audio.Encoding, int) {
-	switch bits {
-	case "16":
-		return audio.PCM16, 16
-	case "24":
-		return audio.PCM24, 24
-	case "32f":
-		return audio.Float32, 32
-	}
-	switch {
-	case in.Encoding == audio.PCM24 || (in.Encoding == audio.FLAC && in.Bits == 24):
-		return audio.PCM24, 24
-	case in.Encoding == audio.PCM32 || in.Encoding == audio.Float32 || in.Encoding == audio.Float64:
-		return audio.Float32, 32
-	}
-	return audio.PCM16, 16
 }
 
 // fmtDuration formats seconds as 1h02m03s, 2m03s or 3.4s.

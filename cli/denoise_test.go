@@ -74,7 +74,7 @@ func TestDenoiseExample(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	if !strings.Contains(res.stderr, "denoised 1 of 1 files") || !strings.Contains(res.stderr, "real-time factor") {
+	if !strings.Contains(res.stderr, "denoised 1 of 1 file:") || !strings.Contains(res.stderr, "real-time factor") {
 		t.Errorf("summary line missing: %q", res.stderr)
 	}
 	fi, x := readAll(t, "../testdata/example/noisy.wav")
@@ -147,8 +147,14 @@ func TestDenoiseSafety(t *testing.T) {
 	if _, err := os.Stat(out); err != nil {
 		t.Fatalf("default output: %v", err)
 	}
-	if res := ghostrnn(t, nil, "denoise", "-q", in); res.code == 0 || !strings.Contains(res.stderr, "exists") {
-		t.Errorf("existing output without --force: exit %d, %q", res.code, res.stderr)
+	if res := ghostrnn(t, nil, "denoise", "-q", in); res.code != 0 || !strings.Contains(res.stderr, "already done") {
+		t.Errorf("existing output without --force: exit %d, %q; want 0 and already done", res.code, res.stderr)
+	}
+	if res := ghostrnn(t, nil, "denoise", "-q", in, "-o", out); res.code == 0 || !strings.Contains(res.stderr, "exists") {
+		t.Errorf("-o naming an existing file without --force: exit %d, %q", res.code, res.stderr)
+	}
+	if res := ghostrnn(t, nil, "denoise", "-q", "--skip-existing", in, "-o", out); res.code != 0 || res.stderr != "" {
+		t.Errorf("--skip-existing: exit %d, %q; want 0 and no line", res.code, res.stderr)
 	}
 	if res := ghostrnn(t, nil, "denoise", "-q", "--force", in); res.code != 0 {
 		t.Errorf("--force: exit %d, %q", res.code, res.stderr)

@@ -106,165 +106,220 @@ type roundTripJSON struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// latencyJSON is the whole report.
-type latencyJSON struct {
+// LatencyReport is the whole latency report (its --json form).
+type LatencyReport struct {
 	Model       string         `json:"model"`
 	Algorithmic algoJSON       `json:"algorithmic"`
 	Compute     computeJSON    `json:"compute"`
 	RoundTrip   *roundTripJSON `json:"round_trip,omitempty"`
 }
 
+// LatencyConfig is one `ghostrnn latency` run. The command's flags fill it
+// (latencyConfig); tests call Latency with it directly.
+type LatencyConfig struct {
+	Devices   DeviceSpec
+	NoDevice  bool          // skip the device round trip
+	Seconds   float64       // audio seconds timed for the compute figures, 0 < Seconds ≤ 3600
+	JSON      bool          // print JSON instead of text
+	Repeat    int           // round-trip probes
+	LevelDB   float64       // probe level in dBFS
+	MaxDelay  time.Duration // longest round trip searched
+	Threshold float64       // normalised correlation a probe must reach
+	Duplex    bool          // measure inside one full-duplex stream
+
+	ModelName string // as reported ("" for the embedded default)
+	Model     *enhancer.Model
+	Options   enhancer.Options
+	Mode      enhancer.ChannelMode
+
+	Stdout io.Writer // the report; nil means os.Stdout
+}
+
 func runLatency(c *ucli.Context) error {
-	if c.NArg() > 0 {
-		return exitf(2, "latency takes no arguments (see ghostrnn latency --help)")
-	}
-	m, opts, mode, err := engineSetup(c)
+	cfg, err := latencyConfig(c)
 	if err != nil {
-		return exitf(2, "%v", err)
+		return err
 	}
-	if c.Float64("seconds") <= 0 || c.Float64("seconds") > 3600 {
-		return exitf(2, "--seconds %v: want 0 < seconds ≤ 3600", c.Float64("seconds"))
+	_, err = Latency(cfg)
+	return err
+}
+
+// latencyConfig reads the latency command's flags.
+func latencyConfig(c *ucli.Context) (LatencyConfig, error) {
+	cfg := LatencyConfig{
+		Devices: deviceSpec(c), NoDevice: c.Bool("no-device"), Seconds: c.Float64("seconds"), JSON: c.Bool("json"),
+		Repeat: c.Int("repeat"), LevelDB: c.Float64("level-db"), MaxDelay: c.Duration("max-delay"),
+		Threshold: c.Float64("threshold"), Duplex: c.Bool("duplex"), ModelName: c.String("model"),
+		Stdout: c.App.Writer,
 	}
-	rep := latencyJSON{Model: c.String("model")}
+	if c.NArg() > 0 {
+		return cfg, exitf(2, "latency takes no arguments (see ghostrnn latency --help)")
+	}
+	var err error
+	if cfg.Model, cfg.Options, cfg.Mode, err = engineSetup(c); err != nil {
+		return cfg, exitf(2, "%v", err)
+	}
+	return cfg, nil
+}
+
+// Latency measures (a) the algorithmic latency, (b) the compute time per
+// frame and, unless cfg.NoDevice, (c) the devices' round trip, and prints
+// the report. The error (exit status 1) says what did not hold: an impulse
+// that came out at another delay than the model's, or a round trip that
+// could not be measured; settings that cannot work give exit status 2.
+func Latency(cfg LatencyConfig) (LatencyReport, error) {
+	rep := LatencyReport{Model: cfg.ModelName}
 	if rep.Model == "" {
 		rep.Model = models.DefaultName
 	}
-
+	if cfg.Seconds <= 0 || cfg.Seconds > 3600 {
+		return rep, exitf(2, "--seconds %v: want 0 < seconds ≤ 3600", cfg.Seconds)
+	}
 	// Devices first, so that the rate and buffer defaults follow them.
 	var sc live.StreamConfig
 	var devErr error
-	useDevice := !c.Bool("no-device")
-	if useDevice {
+	if !cfg.NoDevice {
 		defer live.Terminate()
-		sc, devErr = resolveStream(c, true)
+		sc, devErr = resolveStream(cfg.Devices, true)
 	}
-	rate, fpb, ch := c.Int("rate"), c.Int("frames-per-buffer"), c.Int("in-channels")
-	if useDevice && devErr == nil {
+	rate, fpb, ch := cfg.Devices.Rate, cfg.Devices.FramesPerBuffer, cfg.Devices.InChannels
+	if !cfg.NoDevice && devErr == nil {
 		rate, fpb = sc.Rate, sc.FramesPerBuffer
 	}
 	if rate == 0 {
 		rate = 48000
 	}
 	if rate < 1000 || rate > 768000 {
-		return exitf(2, "--rate %d Hz is out of range", rate)
+		return rep, exitf(2, "--rate %d Hz is out of range", rate)
 	}
 	if fpb < 0 {
 		fpb = max(rate/100, 1)
 	}
 	if ch < 1 {
-		return exitf(2, "--in-channels %d must be ≥ 1", ch)
+		return rep, exitf(2, "--in-channels %d must be ≥ 1", ch)
 	}
-	newStream := func(o enhancer.Options, r int) (*enhancer.Stream, error) {
-		return enhancer.NewStream(m, o, enhancer.StreamConfig{Rate: r, Channels: ch, Mode: mode}, newResampler)
+	newProc := func(r int) (*liveproc.Processor, error) {
+		s, err := enhancer.NewStream(cfg.Model, cfg.Options, enhancer.StreamConfig{Rate: r, Channels: ch, Mode: cfg.Mode}, newResampler)
+		if err != nil {
+			return nil, err
+		}
+		return liveproc.New(s, nil), nil
 	}
-
-	// (a) Algorithmic latency.
-	cfg := m.Config()
-	a := algoJSON{ModelRate: cfg.SampleRate, Window: cfg.Window, Hop: cfg.Hop, Lookahead: m.Arch.Lookahead,
-		ExpectedSamples: cfg.Window - cfg.Hop + m.Arch.Lookahead*cfg.Hop, Rate: rate, FramesPerBuffer: fpb}
-	a.ExpectedMs = frameMs(a.ExpectedSamples, cfg.SampleRate)
-	eng, err := newStream(opts, cfg.SampleRate)
-	if err != nil {
-		return exitf(1, "%v", err)
+	var err error
+	if rep.Algorithmic, err = measureAlgorithmic(cfg.Model, newProc, rate, fpb, ch); err != nil {
+		return rep, exitf(1, "%v", err)
 	}
-	er := live.ImpulseDelay(liveproc.New(eng, nil), ch, cfg.SampleRate)
-	a.EngineSamples, a.EngineMs = er.DelayFrames, frameMs(er.DelayFrames, cfg.SampleRate)
-	st, err := newStream(opts, rate)
-	if err != nil {
-		return exitf(1, "%v", err)
+	if rep.Compute, err = measureComputeJSON(newProc, rate, ch, cfg.Mode, cfg.Seconds); err != nil {
+		return rep, exitf(1, "%v", err)
 	}
-	sr := live.ImpulseDelay(liveproc.New(st, nil), ch, rate)
-	a.StreamFrames, a.StreamMs, a.StreamExpected = sr.DelayFrames, frameMs(sr.DelayFrames, rate), sr.Expected
-	a.OK = er.DelayFrames == a.ExpectedSamples && er.OK() && sr.OK()
-	pipe, err := live.NewPipeline(live.PipelineConfig{Rate: rate, InChannels: ch, FramesPerBuffer: fpb,
-		NewProcessor: func() (live.Processor, error) {
-			s, err := newStream(opts, rate)
-			if err != nil {
-				return nil, err
-			}
-			return liveproc.New(s, nil), nil
-		}})
-	if err != nil {
-		return exitf(1, "%v", err)
-	}
-	a.FIFOFrames, a.PipelineFrames = pipe.FIFOLatency(), pipe.Latency()
-	a.PipelineMs = frameMs(a.PipelineFrames, rate)
-	rep.Algorithmic = a
-
-	// (b) Compute.
-	secs := c.Float64("seconds")
-	sig := live.NoisySpeech(int(secs*float64(rate)), rate, ch)
-	cs, err := newStream(opts, rate)
-	if err != nil {
-		return exitf(1, "%v", err)
-	}
-	hop := max(rate/100, 1)
-	cr := live.MeasureCompute(liveproc.New(cs, nil), sig, ch, rate, hop)
-	rep.Compute = computeJSON{Rate: rate, Channels: ch, Mode: c.String("channels"), Seconds: secs, Frames: cr.Blocks,
-		HopMs: frameMs(hop, rate), P50us: usec(cr.P50), P90us: usec(cr.P90), P99us: usec(cr.P99), MaxUs: usec(cr.Max),
-		MeanUs: usec(cr.Mean), RTF: math.Round(cr.RTF*1e5) / 1e5}
-	if rep.Compute.Mode == "" {
-		rep.Compute.Mode = "each"
-	}
-
-	// (c) Device round trip.
 	var rtErr error
-	if useDevice {
-		rt := &roundTripJSON{Rate: sc.Rate, FramesPerBuffer: sc.FramesPerBuffer, Latency: sc.Latency, Threshold: c.Float64("threshold")}
-		rep.RoundTrip = rt
-		if devErr == nil {
-			rt.Input, rt.Output = sc.Input.Name, sc.Output.Name
-			if sc.OutChannels == 0 {
-				sc.OutChannels = 1
-			}
-			var res live.RoundTrip
-			res, rtErr = live.MeasureRoundTrip(live.RoundTripConfig{Stream: sc, LevelDB: c.Float64("level-db"),
-				Repeat: c.Int("repeat"), MaxDelay: c.Duration("max-delay"), Threshold: c.Float64("threshold"), Duplex: c.Bool("duplex")})
-			rt.RoundTrip = &res
-			rt.ReportedInMs, rt.ReportedOutMs = ms(res.ReportedIn), ms(res.ReportedOut)
-			rt.ReportedMs = math.Round((rt.ReportedInMs+rt.ReportedOutMs)*1000) / 1000
-		} else {
-			rtErr = devErr
-		}
-		switch {
-		case rtErr != nil:
-			rt.Error = rtErr.Error()
-			rt.Message = "round trip not measured: " + rtErr.Error()
-		case rt.RoundTrip.Found:
-			rt.Message = fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
-		default:
-			rt.Message = fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
-				rt.Confidence, rt.Threshold)
-		}
+	if !cfg.NoDevice {
+		rep.RoundTrip, rtErr = measureRoundTripJSON(cfg, sc, devErr)
 	}
 
-	out := c.App.Writer
+	out := cfg.Stdout
 	if out == nil {
 		out = os.Stdout
 	}
-	if c.Bool("json") {
+	if cfg.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			return err
+			return rep, err
 		}
 	} else {
 		printLatency(out, rep)
 	}
-	switch {
+	switch a := rep.Algorithmic; {
 	case !a.OK:
-		return exitf(1, "latency: the impulse came out after %d samples, not the expected %d", a.EngineSamples, a.ExpectedSamples)
+		return rep, exitf(1, "latency: the impulse came out after %d samples, not the expected %d", a.EngineSamples, a.ExpectedSamples)
 	case rtErr != nil:
 		if errors.Is(rtErr, live.ErrNoDevice) {
-			return exitf(1, "latency: %v (use --no-device to skip the round trip)", rtErr)
+			return rep, exitf(1, "latency: %v (use --no-device to skip the round trip)", rtErr)
 		}
-		return exitf(1, "latency: %v", rtErr)
+		return rep, exitf(1, "latency: %v", rtErr)
 	}
-	return nil
+	return rep, nil
+}
+
+// measureAlgorithmic is part (a): an impulse through the engine at the
+// model's rate and through the stream at rate, and the live pipeline's FIFO
+// at fpb frames per buffer.
+func measureAlgorithmic(m *enhancer.Model, newProc func(rate int) (*liveproc.Processor, error), rate, fpb, ch int) (algoJSON, error) {
+	cfg := m.Config()
+	a := algoJSON{ModelRate: cfg.SampleRate, Window: cfg.Window, Hop: cfg.Hop, Lookahead: m.Arch.Lookahead,
+		ExpectedSamples: m.Latency(), Rate: rate, FramesPerBuffer: fpb}
+	a.ExpectedMs = frameMs(a.ExpectedSamples, cfg.SampleRate)
+	eng, err := newProc(cfg.SampleRate)
+	if err != nil {
+		return a, err
+	}
+	er := live.ImpulseDelay(eng, ch, cfg.SampleRate)
+	a.EngineSamples, a.EngineMs = er.DelayFrames, frameMs(er.DelayFrames, cfg.SampleRate)
+	st, err := newProc(rate)
+	if err != nil {
+		return a, err
+	}
+	sr := live.ImpulseDelay(st, ch, rate)
+	a.StreamFrames, a.StreamMs, a.StreamExpected = sr.DelayFrames, frameMs(sr.DelayFrames, rate), sr.Expected
+	a.OK = er.DelayFrames == a.ExpectedSamples && er.OK() && sr.OK()
+	pipe, err := live.NewPipeline(live.PipelineConfig{Rate: rate, InChannels: ch, FramesPerBuffer: fpb,
+		NewProcessor: func() (live.Processor, error) { return newProc(rate) }})
+	if err != nil {
+		return a, err
+	}
+	a.FIFOFrames, a.PipelineFrames = pipe.FIFOLatency(), pipe.Latency()
+	a.PipelineMs = frameMs(a.PipelineFrames, rate)
+	return a, nil
+}
+
+// measureComputeJSON is part (b): the processing time per 10 ms block over
+// secs of generated noisy speech.
+func measureComputeJSON(newProc func(rate int) (*liveproc.Processor, error), rate, ch int, mode enhancer.ChannelMode, secs float64) (computeJSON, error) {
+	sig := live.NoisySpeech(int(secs*float64(rate)), rate, ch)
+	p, err := newProc(rate)
+	if err != nil {
+		return computeJSON{}, err
+	}
+	hop := max(rate/100, 1)
+	cr := live.MeasureCompute(p, sig, ch, rate, hop)
+	return computeJSON{Rate: rate, Channels: ch, Mode: channelModeName(mode), Seconds: secs, Frames: cr.Blocks,
+		HopMs: frameMs(hop, rate), P50us: usec(cr.P50), P90us: usec(cr.P90), P99us: usec(cr.P99), MaxUs: usec(cr.Max),
+		MeanUs: usec(cr.Mean), RTF: math.Round(cr.RTF*1e5) / 1e5}, nil
+}
+
+// measureRoundTripJSON is part (c): the devices' round trip on sc, or why it
+// could not be measured (devErr: the devices could not be resolved).
+func measureRoundTripJSON(cfg LatencyConfig, sc live.StreamConfig, devErr error) (*roundTripJSON, error) {
+	rt := &roundTripJSON{Rate: sc.Rate, FramesPerBuffer: sc.FramesPerBuffer, Latency: sc.Latency, Threshold: cfg.Threshold}
+	rtErr := devErr
+	if devErr == nil {
+		rt.Input, rt.Output = sc.Input.Name, sc.Output.Name
+		if sc.OutChannels == 0 {
+			sc.OutChannels = 1
+		}
+		var res live.RoundTrip
+		res, rtErr = live.MeasureRoundTrip(live.RoundTripConfig{Stream: sc, LevelDB: cfg.LevelDB,
+			Repeat: cfg.Repeat, MaxDelay: cfg.MaxDelay, Threshold: cfg.Threshold, Duplex: cfg.Duplex})
+		rt.RoundTrip = &res
+		rt.ReportedInMs, rt.ReportedOutMs = ms(res.ReportedIn), ms(res.ReportedOut)
+		rt.ReportedMs = math.Round((rt.ReportedInMs+rt.ReportedOutMs)*1000) / 1000
+	}
+	switch {
+	case rtErr != nil:
+		rt.Error = rtErr.Error()
+		rt.Message = "round trip not measured: " + rtErr.Error()
+	case rt.RoundTrip.Found:
+		rt.Message = fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
+	default:
+		rt.Message = fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
+			rt.Confidence, rt.Threshold)
+	}
+	return rt, rtErr
 }
 
 // printLatency writes the text report.
-func printLatency(w io.Writer, r latencyJSON) {
+func printLatency(w io.Writer, r LatencyReport) {
 	a, cp := r.Algorithmic, r.Compute
 	ok := func(b bool) string {
 		if b {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,8 +65,31 @@ microphone in other programs, see docs/virtual-mic.md.`,
 	}
 }
 
-// resolveStream picks the devices and fills in the stream defaults.
-func resolveStream(c *ucli.Context, needOutput bool) (live.StreamConfig, error) {
+// DeviceSpec names the devices and the stream settings of live and latency
+// as their flags give them; resolveStream picks the devices.
+type DeviceSpec struct {
+	Input  string // capture device: index or part of its name; "" for the default
+	Output string // playback device: index, part of its name, "none", or "" for the default
+	// Rate is the device rate in Hz (0: the input device's default).
+	Rate int
+	// FramesPerBuffer is the frames per callback (< 0: 10 ms; 0: PortAudio chooses).
+	FramesPerBuffer int
+	Latency         string // low, high, or seconds
+	InChannels      int    // channels to capture, ≥ 1
+	OutChannels     int    // channels to play (0: 2, or the device's maximum if lower)
+}
+
+// deviceSpec reads the flags of deviceFlags.
+func deviceSpec(c *ucli.Context) DeviceSpec {
+	return DeviceSpec{
+		Input: c.String("input"), Output: c.String("output"), Rate: c.Int("rate"),
+		FramesPerBuffer: c.Int("frames-per-buffer"), Latency: c.String("latency"),
+		InChannels: c.Int("in-channels"), OutChannels: c.Int("out-channels"),
+	}
+}
+
+// resolveStream picks the devices of d and fills in the stream defaults.
+func resolveStream(d DeviceSpec, needOutput bool) (live.StreamConfig, error) {
 	var sc live.StreamConfig
 	devs, err := live.Devices()
 	if err != nil {
@@ -74,37 +98,37 @@ func resolveStream(c *ucli.Context, needOutput bool) (live.StreamConfig, error) 
 	if len(devs) == 0 {
 		return sc, fmt.Errorf("%w: no audio devices found (no sound card or sound server; see ghostrnn devices)", live.ErrNoDevice)
 	}
-	if sc.Input, err = live.FindDevice(devs, c.String("input"), true); err != nil {
+	if sc.Input, err = live.FindDevice(devs, d.Input, true); err != nil {
 		return sc, err
 	}
-	if o := c.String("output"); !strings.EqualFold(o, "none") {
-		if sc.Output, err = live.FindDevice(devs, o, false); err != nil {
+	if !strings.EqualFold(d.Output, "none") {
+		if sc.Output, err = live.FindDevice(devs, d.Output, false); err != nil {
 			return sc, err
 		}
 	} else if needOutput {
 		return sc, errors.New("--output none: this command needs an output device")
 	}
-	sc.Rate = c.Int("rate")
+	sc.Rate = d.Rate
 	if sc.Rate == 0 {
 		sc.Rate = int(math.Round(sc.Input.DefaultSampleRate))
 	}
 	if sc.Rate < 1000 || sc.Rate > 768000 {
 		return sc, fmt.Errorf("--rate %d Hz is out of range", sc.Rate)
 	}
-	sc.FramesPerBuffer = c.Int("frames-per-buffer")
+	sc.FramesPerBuffer = d.FramesPerBuffer
 	if sc.FramesPerBuffer < 0 {
 		sc.FramesPerBuffer = max(sc.Rate/100, 1)
 	}
-	sc.Latency = c.String("latency")
+	sc.Latency = d.Latency
 	if _, _, _, err := live.ParseLatency(sc.Latency); err != nil {
 		return sc, err
 	}
-	sc.InChannels = c.Int("in-channels")
+	sc.InChannels = d.InChannels
 	if sc.InChannels < 1 {
 		return sc, fmt.Errorf("--in-channels %d must be ≥ 1", sc.InChannels)
 	}
 	if sc.Output != nil {
-		sc.OutChannels = c.Int("out-channels")
+		sc.OutChannels = d.OutChannels
 		if sc.OutChannels == 0 {
 			sc.OutChannels = max(1, min(2, sc.Output.MaxOutputChannels))
 		}
@@ -124,71 +148,103 @@ func (p slowProcessor) Process(dst, src []float32) []float32 {
 	return p.StatsProcessor.Process(dst, src)
 }
 
+// LiveConfig is one `ghostrnn live` run. The command's flags fill it
+// (liveConfig); tests call Live with it directly.
+type LiveConfig struct {
+	Devices   DeviceSpec
+	Record    string        // WAV file for the enhanced audio ("" for none)
+	RecordRaw string        // WAV file for the captured audio ("" for none)
+	Force     bool          // overwrite existing recordings
+	Bypass    bool          // start bypassed
+	Duration  time.Duration // stop after this much audio (0: until interrupted)
+	StatsJSON bool          // JSON stats lines and summary on Stdout
+	MaxLoad   float64       // see live.PipelineConfig.MaxLoad
+	DebugSlow time.Duration // added to every block, to provoke overloads
+
+	Model   *enhancer.Model
+	Options enhancer.Options
+	Mode    enhancer.ChannelMode
+
+	Stdin  *os.File  // keys (b, q) when it and Stderr are terminals; nil means os.Stdin
+	Stdout io.Writer // --stats-json; nil means os.Stdout
+	Stderr io.Writer // start lines, status and summary; nil means os.Stderr
+}
+
 func runLive(c *ucli.Context) error {
-	if c.NArg() > 0 {
-		return exitf(2, "live takes no arguments (see ghostrnn live --help)")
-	}
-	m, opts, mode, err := engineSetup(c)
+	cfg, err := liveConfig(c)
 	if err != nil {
-		return exitf(2, "%v", err)
+		return err
 	}
-	ctl := liveproc.NewControls(opts, c.Bool("bypass"))
-	rec, raw := c.String("record"), c.String("record-raw")
-	for _, p := range []string{rec, raw} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil && !c.Bool("force") {
-			return exitf(2, "%s exists (use --force to overwrite)", p)
-		}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Live(ctx, cfg)
+}
+
+// liveConfig reads the live command's flags.
+func liveConfig(c *ucli.Context) (LiveConfig, error) {
+	cfg := LiveConfig{
+		Devices: deviceSpec(c), Record: c.String("record"), RecordRaw: c.String("record-raw"),
+		Force: c.Bool("force"), Bypass: c.Bool("bypass"), Duration: c.Duration("duration"),
+		StatsJSON: c.Bool("stats-json"), MaxLoad: c.Float64("max-load"), DebugSlow: c.Duration("debug-slow"),
+		Stdout: c.App.Writer, Stderr: c.App.ErrWriter,
 	}
-	if rec != "" && rec == raw {
-		return exitf(2, "--record and --record-raw name the same file")
+	if c.NArg() > 0 {
+		return cfg, exitf(2, "live takes no arguments (see ghostrnn live --help)")
+	}
+	var err error
+	if cfg.Model, cfg.Options, cfg.Mode, err = engineSetup(c); err != nil {
+		return cfg, exitf(2, "%v", err)
+	}
+	return cfg, nil
+}
+
+// Live runs the microphone through the enhancer until cfg.Duration of audio
+// went through, ctx is done, or q is pressed on a terminal, then prints the
+// summary. Device and recording failures are errors with exit status 1,
+// settings that cannot work 2.
+func Live(ctx context.Context, cfg LiveConfig) error {
+	stdin, stdout, stderr := cfg.Stdin, cfg.Stdout, cfg.Stderr
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	rec, raw := cfg.Record, cfg.RecordRaw
+	if err := checkRecordings(rec, raw, cfg.Force); err != nil {
+		return err
 	}
 	defer live.Terminate()
-	sc, err := resolveStream(c, false)
+	sc, err := resolveStream(cfg.Devices, false)
 	if err != nil {
 		return exitf(1, "live: %v", err)
 	}
-	slow := c.Duration("debug-slow")
+	ctl := liveproc.NewControls(cfg.Options, cfg.Bypass)
 	newProc := func() (live.Processor, error) {
-		st, err := enhancer.NewStream(m, ctl.Options(), enhancer.StreamConfig{Rate: sc.Rate, Channels: sc.InChannels, Mode: mode}, newResampler)
+		st, err := enhancer.NewStream(cfg.Model, ctl.Options(), enhancer.StreamConfig{Rate: sc.Rate, Channels: sc.InChannels, Mode: cfg.Mode}, newResampler)
 		if err != nil {
 			return nil, err
 		}
 		var p live.StatsProcessor = liveproc.New(st, ctl)
-		if slow > 0 {
-			p = slowProcessor{p, slow}
+		if cfg.DebugSlow > 0 {
+			p = slowProcessor{p, cfg.DebugSlow}
 		}
 		return p, nil
 	}
 	sess, err := live.OpenSession(live.SessionConfig{
-		Stream: sc, NewProcessor: newProc, MaxLoad: c.Float64("max-load"),
-		Duration: c.Duration("duration"), Record: rec, RecordRaw: raw,
+		Stream: sc, NewProcessor: newProc, MaxLoad: cfg.MaxLoad,
+		Duration: cfg.Duration, Record: rec, RecordRaw: raw,
 	})
 	if err != nil {
 		return exitf(1, "live: %v", err)
 	}
-	stderr := errWriter(c)
-	stdout := c.App.Writer
-	if stdout == nil {
-		stdout = os.Stdout
-	}
 	p := sess.Pipeline()
-	inLat, outLat := sess.Stream().Latencies()
-	fmt.Fprintf(stderr, "live: %s (%d ch) → enhancer (%s) → %s at %d Hz, %s/buffer\n",
-		quote(sc.Input), sc.InChannels, channelModeName(c), outputName(sc), sc.Rate, bufferText(sc.FramesPerBuffer))
-	devLat := fmt.Sprintf("input %.1f ms, output %.1f ms", ms(inLat), ms(outLat))
-	if sc.Output == nil {
-		devLat = fmt.Sprintf("input %.1f ms", ms(inLat))
-	}
-	fmt.Fprintf(stderr, "live: delay %.1f ms = enhancer %.1f ms + FIFO %.1f ms (%d frames in all); devices report %s\n",
-		frameMs(p.Latency(), sc.Rate), frameMs(p.ProcessorLatency(), sc.Rate), frameMs(p.FIFOLatency(), sc.Rate), p.Latency(), devLat)
-	if rec != "" || raw != "" {
-		fmt.Fprintf(stderr, "live: recording%s%s\n", ifText(rec != "", " enhanced to "+rec), ifText(raw != "", " raw to "+raw))
-	}
+	printLiveStart(stderr, sess, cfg.Mode, rec, raw)
 
-	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	tty := isTerminal(stderr)
 	st := newStatusPrinter(p, ctl, sc.Rate)
@@ -196,8 +252,8 @@ func runLive(c *ucli.Context) error {
 		fmt.Fprintln(stderr, "live: running; b toggles bypass, q or Ctrl-C stops")
 	}
 	var keys *keyboard
-	if tty && isTerminal(os.Stdin) {
-		keys = startKeyboard(stop, func() { ctl.ToggleBypass() })
+	if tty && isTerminal(stdin) {
+		keys = startKeyboard(stdin, stop, func() { ctl.ToggleBypass() })
 	}
 	if err := sess.Start(); err != nil {
 		keys.restore()
@@ -212,7 +268,7 @@ func runLive(c *ucli.Context) error {
 		switch {
 		case tty:
 			fmt.Fprintf(stderr, "\r%s\x1b[K", st.line())
-		case c.Bool("stats-json"):
+		case cfg.StatsJSON:
 			json.NewEncoder(stdout).Encode(st.json())
 		}
 	})
@@ -222,7 +278,7 @@ func runLive(c *ucli.Context) error {
 	}
 	sum, closeErr := sess.Close()
 	printLiveSummary(stderr, sum, sess)
-	if c.Bool("stats-json") {
+	if cfg.StatsJSON {
 		json.NewEncoder(stdout).Encode(map[string]any{"summary": sum})
 	}
 	switch {
@@ -236,6 +292,40 @@ func runLive(c *ucli.Context) error {
 		return exitf(1, "live: %v", closeErr)
 	}
 	return nil
+}
+
+// checkRecordings refuses recordings that exist (unless force) or that name
+// the same file, with exit status 2.
+func checkRecordings(rec, raw string, force bool) error {
+	for _, p := range []string{rec, raw} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil && !force {
+			return exitf(2, "%s exists (use --force to overwrite)", p)
+		}
+	}
+	if rec != "" && rec == raw {
+		return exitf(2, "--record and --record-raw name the same file")
+	}
+	return nil
+}
+
+// printLiveStart writes the start lines: the chain, its delay and the recordings.
+func printLiveStart(w io.Writer, sess *live.Session, mode enhancer.ChannelMode, rec, raw string) {
+	sc, p := sess.Config().Stream, sess.Pipeline()
+	inLat, outLat := sess.Stream().Latencies()
+	fmt.Fprintf(w, "live: %s (%d ch) → enhancer (channels: %s) → %s at %d Hz, %s/buffer\n",
+		quote(sc.Input), sc.InChannels, channelModeName(mode), outputName(sc), sc.Rate, bufferText(sc.FramesPerBuffer))
+	devLat := fmt.Sprintf("input %.1f ms, output %.1f ms", ms(inLat), ms(outLat))
+	if sc.Output == nil {
+		devLat = fmt.Sprintf("input %.1f ms", ms(inLat))
+	}
+	fmt.Fprintf(w, "live: delay %.1f ms = enhancer %.1f ms + FIFO %.1f ms (%d frames in all); devices report %s\n",
+		frameMs(p.Latency(), sc.Rate), frameMs(p.ProcessorLatency(), sc.Rate), frameMs(p.FIFOLatency(), sc.Rate), p.Latency(), devLat)
+	if rec != "" || raw != "" {
+		fmt.Fprintf(w, "live: recording%s%s\n", ifText(rec != "", " enhanced to "+rec), ifText(raw != "", " raw to "+raw))
+	}
 }
 
 // printLiveSummary writes the end-of-run report.
@@ -332,12 +422,14 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 // keyboard reads single keys from a terminal in raw mode.
 type keyboard struct {
 	once  sync.Once
+	fd    int
 	state *term.State
 }
 
-// startKeyboard puts stdin in raw mode and handles b (toggle) and q/Ctrl-C/Ctrl-D (quit).
-func startKeyboard(quit func(), toggle func()) *keyboard {
-	fd := int(os.Stdin.Fd())
+// startKeyboard puts in (a terminal) in raw mode and handles b (toggle) and
+// q/Ctrl-C/Ctrl-D (quit).
+func startKeyboard(in *os.File, quit func(), toggle func()) *keyboard {
+	fd := int(in.Fd())
 	if !term.IsTerminal(fd) {
 		return nil
 	}
@@ -345,11 +437,11 @@ func startKeyboard(quit func(), toggle func()) *keyboard {
 	if err != nil {
 		return nil
 	}
-	k := &keyboard{state: st}
+	k := &keyboard{fd: fd, state: st}
 	go func() {
 		b := make([]byte, 1)
 		for {
-			n, err := os.Stdin.Read(b)
+			n, err := in.Read(b)
 			if err != nil || n == 0 {
 				return
 			}
@@ -370,14 +462,7 @@ func (k *keyboard) restore() {
 	if k == nil {
 		return
 	}
-	k.once.Do(func() { term.Restore(int(os.Stdin.Fd()), k.state) })
-}
-
-func errWriter(c *ucli.Context) io.Writer {
-	if c.App.ErrWriter != nil {
-		return c.App.ErrWriter
-	}
-	return os.Stderr
+	k.once.Do(func() { term.Restore(k.fd, k.state) })
 }
 
 func isTerminal(w any) bool {
@@ -394,12 +479,17 @@ func outputName(sc live.StreamConfig) string {
 	return fmt.Sprintf("%s (%d ch)", quote(sc.Output), sc.OutChannels)
 }
 
-func channelModeName(c *ucli.Context) string {
-	m := c.String("channels")
-	if m == "" {
-		m = "each"
+// channelModeName is the --channels word of m.
+func channelModeName(m enhancer.ChannelMode) string {
+	switch m {
+	case enhancer.MonoMix:
+		return "mono"
+	case enhancer.LeftOnly:
+		return "left"
+	case enhancer.RightOnly:
+		return "right"
 	}
-	return "channels: " + m
+	return "each"
 }
 
 func bufferText(n int) string {

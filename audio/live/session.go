@@ -116,6 +116,9 @@ func (s *Session) abandon() {
 	}
 }
 
+// Config returns the session's configuration.
+func (s *Session) Config() SessionConfig { return s.cfg }
+
 // Pipeline returns the session's pipeline (counters, levels, latency).
 func (s *Session) Pipeline() *Pipeline { return s.pipe }
 
