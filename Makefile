@@ -25,15 +25,21 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-# The LADSPA plugin (plugin/ladspa) as build/ghostrnn_ladspa.so; install-plugin
-# copies it to ~/.ladspa, where `ghostrnn mic` and LADSPA hosts find it.
+# The LADSPA plugin (plugin/ladspa) as build/ghostrnn_ladspa.so and the same
+# library as the LV2 bundle build/ghostrnn.lv2; install-plugin copies them to
+# ~/.ladspa and ~/.lv2, where `ghostrnn mic` and the hosts find them.
 plugin:
 	$(GO) build -buildmode=c-shared -o build/ghostrnn_ladspa.so ./plugin/ladspa
 	rm -f build/ghostrnn_ladspa.h
+	mkdir -p build/ghostrnn.lv2
+	cp build/ghostrnn_ladspa.so build/ghostrnn.lv2/ghostrnn.so
+	cp plugin/ladspa/ghostrnn.lv2/*.ttl build/ghostrnn.lv2/
 
 install-plugin: plugin
-	mkdir -p $(HOME)/.ladspa
+	mkdir -p $(HOME)/.ladspa $(HOME)/.lv2
 	cp build/ghostrnn_ladspa.so $(HOME)/.ladspa/
+	rm -rf $(HOME)/.lv2/ghostrnn.lv2
+	cp -r build/ghostrnn.lv2 $(HOME)/.lv2/
 
 bench: build
 	./ghostrnn bench --jobs 1

@@ -82,7 +82,8 @@ func Damage(r Reader) string {
 type Option func(*options)
 
 type options struct {
-	salvage bool
+	salvage  bool
+	onDamage func(string)
 }
 
 // Salvage makes a reader deliver what a damaged input holds instead of
@@ -98,11 +99,19 @@ type options struct {
 // regular file) are not damage: such data is read to its end in either mode.
 var Salvage Option = func(o *options) { o.salvage = true }
 
+// OnDamage is Salvage that also calls f with what was missing, once, when
+// the reader finds the damage (for functions such as ReadMono that return
+// no Reader to ask Damage).
+func OnDamage(f func(damage string)) Option {
+	return func(o *options) { o.salvage, o.onDamage = true, f }
+}
+
 // salvager ends a stream: an ErrTruncated error becomes io.EOF when
 // salvaging, and its message is kept as the damage. Readers embed it.
 type salvager struct {
-	salvage bool
-	damage  string
+	salvage  bool
+	damage   string
+	onDamage func(string)
 }
 
 // end returns the error that ends the stream in place of err.
@@ -118,6 +127,9 @@ func (s *salvager) end(err error) error {
 func (s *salvager) damaged(what string) {
 	if s.damage == "" {
 		s.damage = what
+		if s.onDamage != nil {
+			s.onDamage(what)
+		}
 	}
 }
 
@@ -171,7 +183,7 @@ func newReader(r io.Reader, ext string, size int64, opts []Option) (Reader, erro
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := salvager{salvage: o.salvage}
+	s := salvager{salvage: o.salvage, onDamage: o.onDamage}
 	br := bufio.NewReaderSize(r, bufSize)
 	head, err := br.Peek(12)
 	if len(head) == 0 {

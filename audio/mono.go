@@ -8,9 +8,10 @@ import (
 // ReadMono reads at most maxSec seconds of the file at path (all of it when
 // maxSec is +Inf) into memory, averaging the channels, and returns the
 // samples and the sample rate. It is for whole-signal work (training data,
-// metrics, pictures); streaming work uses Open.
-func ReadMono(path string, maxSec float64) ([]float32, int, error) {
-	r, closer, err := Open(path)
+// metrics); streaming work uses Open. opts are those of Open (OnDamage
+// salvages a damaged file and tells what was missing).
+func ReadMono(path string, maxSec float64, opts ...Option) ([]float32, int, error) {
+	r, closer, err := Open(path, opts...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -238,3 +238,24 @@ func TestSalvageMP3(t *testing.T) {
 		}
 	}
 }
+
+// TestOnDamage: the callback hears of the damage once, with the message
+// Damage gives, and ReadMono passes it on.
+func TestOnDamage(t *testing.T) {
+	data := wavBytes("RIFF", ck("fmt ", fmtPCM(wavePCM, 1, 16000, 16)), chunk{id: "data", data: pcm16(ramp16(100, 1)...), size: 1000})
+	path := filepath.Join(t.TempDir(), "cut.wav")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var heard []string
+	x, _, err := ReadMono(path, 1e9, OnDamage(func(d string) { heard = append(heard, d) }))
+	if err != nil || len(x) != 100 {
+		t.Fatalf("%d samples, err %v; want 100 and nil", len(x), err)
+	}
+	if len(heard) != 1 || heard[0] != "truncated WAV data: header declares 1000 bytes of samples, file has 200" {
+		t.Errorf("heard %q", heard)
+	}
+	if _, _, err := ReadMono(path, 1e9); !errors.Is(err, ErrTruncated) {
+		t.Errorf("without OnDamage: %v, want ErrTruncated", err)
+	}
+}

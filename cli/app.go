@@ -20,6 +20,7 @@ func Commands() []*ucli.Command {
 		infoCommand(),
 		latencyCommand(),
 		liveCommand(),
+		micCommand(),
 		reportCommand(),
 		spectrogramCommand(),
 		trainCommand(),
@@ -74,7 +75,7 @@ func interspersed(args []string) []string {
 			cmd = c
 		}
 	}
-	if cmd == nil {
+	if cmd == nil || len(cmd.Subcommands) > 0 { // subcommands parse their own flags
 		return args
 	}
 	boolFlag := map[string]bool{"help": true, "h": true}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -25,11 +26,16 @@ func benchCommand() *ucli.Command {
 		Name:      "bench",
 		Usage:     "measure the speed of the whole denoise path, stage by stage",
 		ArgsUsage: "[FILE...] (default: a generated 60 s 48 kHz 16-bit mono WAV)",
-		Description: `Runs decode → resample → enhance → resample → encode (to memory, nothing is
-written) and reports audio seconds, wall seconds, the real-time factor and the
-time per 10 ms of audio in each stage. --jobs 1 pins the Go runtime to one core.`,
+		Description: `Runs decode → enhance → encode (to memory, nothing is written) and reports
+audio seconds, wall seconds, the real-time factor and the time per 10 ms of
+audio in each stage. Inputs at a native rate (44.1, 48 kHz, …; see ghostrnn
+info) run natively and, alternately in the same run, through the resampled
+path (resample to the model's rate → enhance → resample back) as before;
+the last line gives the median ratio of their real-time factors. --jobs 1
+pins the Go runtime to one core.`,
 		Flags: append([]ucli.Flag{
 			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "files in parallel, and cores used"},
+			&ucli.IntFlag{Name: "runs", Value: 3, Usage: "runs of each path, alternating native and resampled"},
 			&ucli.Float64Flag{Name: "seconds", Value: 60, Usage: "length of the generated input when no FILE is given"},
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 		}, engineFlags...),
@@ -40,6 +46,8 @@ time per 10 ms of audio in each stage. --jobs 1 pins the Go runtime to one core.
 // benchResult is the timing of one file.
 type benchResult struct {
 	File       string  `json:"file"`
+	Path       string  `json:"path"` // native or resampled
+	Run        int     `json:"run"`
 	AudioSec   float64 `json:"audio_s"`
 	WallSec    float64 `json:"wall_s"`
 	RTF        float64 `json:"rtf"`
@@ -71,6 +79,49 @@ func runBench(c *ucli.Context) error {
 		}
 		files = []string{p}
 	}
+	var res []benchResult
+	var ratios []float64
+	for run := 1; run <= max(1, c.Int("runs")); run++ {
+		var rtf [2]float64
+		for i, resampled := range []bool{false, true} {
+			rs := benchRun(files, jobs, m, opts, mode, resampled)
+			for j := range rs {
+				rs[j].Run = run
+			}
+			res = append(res, rs...)
+			rtf[i] = rs[len(rs)-1].RTF
+		}
+		if rtf[1] > 0 && rtf[0] != rtf[1] {
+			ratios = append(ratios, rtf[0]/rtf[1])
+		}
+	}
+	ratio := median(ratios)
+	out := c.App.Writer
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"jobs": jobs, "model_params": m.Arch.Params(), "results": res, "native_over_resampled_rtf": ratio})
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "file\tpath\trun\taudio s\twall s\tRTF\tdecode µs/10ms\tresample µs/10ms\tenhance µs/10ms\tencode µs/10ms\t\n")
+	for _, r := range res {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "%s\t%s\t%d\terror: %s\t\t\t\t\t\t\t\n", r.File, r.Path, r.Run, r.Error)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), r.Path, r.Run, r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
+	}
+	tw.Flush()
+	if len(ratios) > 0 {
+		fmt.Fprintf(out, "native / resampled real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
+	}
+	fmt.Fprintf(out, "(%d job(s), GOMAXPROCS=%d, %s)\n", jobs, jobs, runtime.Version())
+	return nil
+}
+
+// benchRun times every file through one path (native where the rate allows,
+// or resampled) and appends the overall row.
+func benchRun(files []string, jobs int, m *enhancer.Model, opts enhancer.Options, mode enhancer.ChannelMode, resampled bool) []benchResult {
 	res := make([]benchResult, len(files))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, jobs)
@@ -81,11 +132,15 @@ func runBench(c *ucli.Context) error {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res[i] = benchFile(f, m, opts, mode)
+			res[i] = benchFile(f, m, opts, mode, resampled)
 		}()
 	}
 	wg.Wait()
-	total := benchResult{File: "overall", WallSec: time.Since(start).Seconds()}
+	path := "native"
+	if resampled {
+		path = "resampled"
+	}
+	total := benchResult{File: "overall", Path: path, WallSec: time.Since(start).Seconds()}
 	var n float64
 	for _, r := range res {
 		if r.Error != "" {
@@ -106,30 +161,24 @@ func runBench(c *ucli.Context) error {
 		total.EnhanceUs /= n
 		total.EncodeUs /= n
 	}
-	res = append(res, total)
-	out := c.App.Writer
-	if c.Bool("json") {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"jobs": jobs, "model_params": m.Arch.Params(), "results": res})
+	return append(res, total)
+}
+
+// median returns the median of x, 0 when empty.
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
 	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "file\taudio s\twall s\tRTF\tdecode µs/10ms\tresample µs/10ms\tenhance µs/10ms\tencode µs/10ms\t\n")
-	for _, r := range res {
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\terror: %s\t\t\t\t\t\t\t\n", r.File, r.Error)
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
+	s := slices.Sorted(slices.Values(x))
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
 	}
-	tw.Flush()
-	fmt.Fprintf(out, "(%d job(s), GOMAXPROCS=%d, %s)\n", jobs, jobs, runtime.Version())
-	return nil
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // benchFile runs the denoise path on path with per-stage timers.
-func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhancer.ChannelMode) benchResult {
-	res := benchResult{File: path}
+func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhancer.ChannelMode, resampled bool) benchResult {
+	res := benchResult{File: path, Path: "native"}
 	fail := func(err error) benchResult { res.Error = err.Error(); return res }
 	start := time.Now()
 	r, closer, err := audio.Open(path)
@@ -138,7 +187,10 @@ func benchFile(path string, m *enhancer.Model, opts enhancer.Options, mode enhan
 	}
 	defer closer.Close()
 	f := r.Format()
-	st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: mode, Aligned: true}, newResampler)
+	if resampled || !enhancer.Native(m, f.SampleRate) {
+		res.Path = "resampled"
+	}
+	st, err := enhancer.NewStream(m, opts, enhancer.StreamConfig{Rate: f.SampleRate, Channels: f.Channels, Mode: mode, Aligned: true, Resample: resampled}, newResampler)
 	if err != nil {
 		return fail(err)
 	}

@@ -49,6 +49,7 @@ distance in dB. See the metrics package for the definitions.`,
 			&ucli.BoolFlag{Name: "csv", Usage: "print CSV"},
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 			&ucli.Float64Flag{Name: "max-delay", Value: 1, Usage: "largest delay in seconds searched for and removed (0 = no alignment)"},
+			strictFlag,
 		},
 		Action: runEval,
 	}
@@ -100,7 +101,9 @@ func runEval(c *ucli.Context) error {
 	}
 	var rows []evalRow
 	for _, p := range pairs {
-		row, err := evalScore(p, maxDelay)
+		row, err := evalScore(p, maxDelay, c.Bool("strict"), func(file, damage string) {
+			fmt.Fprintf(stderr, "eval: %s: warning: damaged input, scored what it holds: %s (--strict skips it)\n", file, damage)
+		})
 		if err != nil {
 			fmt.Fprintf(stderr, "eval: skipped %s: %v\n", p.name, err)
 			skips = append(skips, evalSkip{File: p.name, Error: err.Error()})
@@ -253,18 +256,30 @@ func evalUnique(cands []string, what string) (string, string) {
 	return "", fmt.Sprintf("%d candidates with this name (%s)", len(cands), strings.Join(cands, ", "))
 }
 
-// evalScore reads, resamples, aligns and scores one pair.
-func evalScore(p evalPair, maxDelay float64) (evalRow, error) {
+// evalScore reads, resamples, aligns and scores one pair. Damaged files
+// are scored as far as they go (warn is told, and the note says so) unless
+// strict.
+func evalScore(p evalPair, maxDelay float64, strict bool, warn func(file, damage string)) (evalRow, error) {
 	row := evalRow{File: p.name, Ref: p.ref, Deg: p.deg}
-	ref, fsRef, err := audio.ReadMono(p.ref, math.Inf(1))
+	var notes []string
+	read := func(path, what string) ([]float32, int, error) {
+		var opts []audio.Option
+		if !strict {
+			opts = append(opts, audio.OnDamage(func(d string) {
+				warn(path, d)
+				notes = append(notes, what+" damaged, scored what it holds")
+			}))
+		}
+		return audio.ReadMono(path, math.Inf(1), opts...)
+	}
+	ref, fsRef, err := read(p.ref, "ref")
 	if err != nil {
 		return row, fmt.Errorf("reference: %w", err)
 	}
-	deg, fsDeg, err := audio.ReadMono(p.deg, math.Inf(1))
+	deg, fsDeg, err := read(p.deg, "deg")
 	if err != nil {
 		return row, err
 	}
-	var notes []string
 	if fsDeg != fsRef {
 		y, err := metrics.Resample(deg, fsDeg, fsRef)
 		if err != nil {

@@ -38,6 +38,11 @@ func infoCommand() *ucli.Command {
 			fmt.Fprintf(w, "compute           %.2f M multiply-accumulates per second of audio (network, %d per 10 ms frame)\n", info.MACsPerSec/1e6, info.MACsPerFrame)
 			fmt.Fprintf(w, "latency           %d samples = %.1f ms at %d Hz (window %d − hop %d + look-ahead %d × hop)\n", info.LatencySamples, info.LatencyMs, info.SampleRate, info.Window, info.Hop, info.Arch.Lookahead)
 			fmt.Fprintf(w, "gain floor        %.4f (%.1f dB)\n", info.GainFloor, info.GainFloorDB)
+			fmt.Fprintf(w, "band              0–%g kHz (%d bins, %g Hz apart)\n", float64(info.SampleRate)/2000, info.Arch.Bins, float64(info.SampleRate)/float64(info.Window))
+			fmt.Fprintf(w, "native rates      %s Hz, and any rate ≥ %d Hz whose %g ms hop is whole samples: STFT at the input rate, full band kept, %g ms latency\n",
+				joinInts(info.NativeRates), info.SampleRate, 1000*float64(info.Hop)/float64(info.SampleRate), info.LatencyMs)
+			fmt.Fprintf(w, "resampled rates   %s Hz and the rest: resampled to %d Hz and back, band 0–%g kHz\n",
+				joinInts(info.ResampledRates), info.SampleRate, float64(info.SampleRate)/2000)
 			keys := make([]string, 0, len(info.Meta))
 			for k := range info.Meta {
 				keys = append(keys, k)
@@ -58,7 +63,7 @@ func infoCommand() *ucli.Command {
 // modelInfo is what `ghostrnn info` prints; every figure is computed from the model.
 type modelInfo struct {
 	Summary        string            `json:"summary"`
-	Arch           enhancer.Arch     `json:"arch"`
+	Arch           archJSON          `json:"arch"`
 	Params         int               `json:"params"`
 	WeightBytes    int               `json:"weight_bytes"`
 	MACsPerFrame   int               `json:"macs_per_frame"`
@@ -70,19 +75,29 @@ type modelInfo struct {
 	LatencyMs      float64           `json:"latency_ms"`
 	GainFloor      float32           `json:"gain_floor"`
 	GainFloorDB    float64           `json:"gain_floor_db"`
+	NativeRates    []int             `json:"native_rates"`    // common rates run natively (enhancer.Native)
+	ResampledRates []int             `json:"resampled_rates"` // common rates resampled to the model's
 	Meta           map[string]string `json:"meta"`
 }
 
 func describeModel(m *enhancer.Model) modelInfo {
 	a, cfg := m.Arch, m.Config()
 	frames := float64(cfg.SampleRate) / float64(cfg.Hop)
+	var native, resampled []int
+	for _, r := range commonRates {
+		if enhancer.Native(m, r) {
+			native = append(native, r)
+		} else {
+			resampled = append(resampled, r)
+		}
+	}
 	cell := "GRU"
 	if a.Kind == enhancer.KindGhost {
 		cell = fmt.Sprintf("GhostGRU(r=%d, %d intrinsic + %d ghost, φ=%s)", a.Ratio, a.Intrinsic(), a.Hidden-a.Intrinsic(), a.GhostAct)
 	}
 	return modelInfo{
 		Summary:        fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a)),
-		Arch:           a,
+		Arch:           archJSON(a),
 		Params:         a.Params(),
 		WeightBytes:    4 * a.Params(),
 		MACsPerFrame:   a.MACsPerFrame(),
@@ -95,7 +110,20 @@ func describeModel(m *enhancer.Model) modelInfo {
 		GainFloor:      m.GainFloor,
 		GainFloorDB:    20 * log10(float64(m.GainFloor)),
 		Meta:           m.Meta,
+		NativeRates:    native,
+		ResampledRates: resampled,
 	}
+}
+
+// commonRates are the sample rates ghostrnn info classifies.
+var commonRates = []int{8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000}
+
+func joinInts(x []int) string {
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
 }
 
 func log10(x float64) float64 { return math.Log10(x) }

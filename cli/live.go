@@ -27,7 +27,7 @@ func deviceFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.StringFlag{Name: "input", Aliases: []string{"i"}, DefaultText: "the default input", Usage: "capture device: index or part of its name (see ghostrnn devices)"},
 		&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, DefaultText: "the default output", Usage: "playback device: index, part of its name, or none"},
-		&ucli.IntFlag{Name: "rate", DefaultText: "the input device's rate", Usage: "device sample rate in Hz; resampled to the model's rate and back"},
+		&ucli.IntFlag{Name: "rate", DefaultText: "the input device's rate", Usage: "device sample rate in Hz; run natively at 24/32/44.1/48/96 kHz (see ghostrnn info), else resampled to the model's rate and back"},
 		&ucli.IntFlag{Name: "frames-per-buffer", Value: -1, DefaultText: "10 ms", Usage: "frames per device callback (0 lets PortAudio choose)"},
 		&ucli.StringFlag{Name: "latency", Value: "low", Usage: "device latency: low, high (the devices' defaults) or seconds"},
 		&ucli.IntFlag{Name: "in-channels", Value: 1, Usage: "channels to capture"},

@@ -194,3 +194,29 @@ func TestDenoiseSoxPipe(t *testing.T) {
 		t.Errorf("sox read %v samples, want all 1600000:\n%s", m, out)
 	}
 }
+
+// TestEvalSalvage: eval scores a damaged degraded file as far as it goes,
+// with one warning line and a note; --strict skips it (and with nothing
+// left to score, exits 1).
+func TestEvalSalvage(t *testing.T) {
+	b, err := os.ReadFile("../testdata/example/clean.wav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.wav")
+	if err := os.WriteFile(cut, b[:len(b)*2/3+1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := ghostrnn(t, nil, "eval", "--ref", "../testdata/example/clean.wav", "--deg", cut, "--json")
+	warn := strings.TrimSpace(res.stderr)
+	if res.code != 0 || strings.Count(warn, "\n") != 0 || !strings.Contains(warn, cut+": warning: damaged input") || !strings.Contains(warn, "truncated WAV data") {
+		t.Errorf("exit %d, stderr %q; want 0 and one warning naming %s", res.code, res.stderr, cut)
+	}
+	if !strings.Contains(res.stdout, "deg damaged, scored what it holds") {
+		t.Errorf("the note does not say the file was damaged:\n%s", res.stdout)
+	}
+	res = ghostrnn(t, nil, "eval", "--strict", "--ref", "../testdata/example/clean.wav", "--deg", cut)
+	if res.code != 1 || !strings.Contains(res.stderr, "truncated WAV data") {
+		t.Errorf("--strict: exit %d, stderr %q; want 1 and the reason", res.code, res.stderr)
+	}
+}

@@ -1,17 +1,19 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -20,7 +22,7 @@ import (
 
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
-	"github.com/ghostrnn/ghostrnn/metrics"
+	"github.com/ghostrnn/ghostrnn/internal/atomicfile"
 	"github.com/ghostrnn/ghostrnn/models"
 	"github.com/ghostrnn/ghostrnn/train"
 )
@@ -36,10 +38,8 @@ func trainCommand() *ucli.Command {
 			"Ctrl-C saves a checkpoint; --resume continues it.",
 		Flags: []ucli.Flag{
 			&ucli.StringSliceFlag{Name: "arch", Value: ucli.NewStringSlice(enhancer.KindGhost), Usage: "ghostgru (DefaultArch) or gru (TwinArch); repeat to train several models in lockstep on the same batches (one --out and --run-dir each)"},
-			&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
-			&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech (repeatable)"},
-			&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise (repeatable)"},
-			&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+			corpusFlags[0], corpusFlags[1], corpusFlags[2], corpusFlags[3], corpusFlags[4],
+			&ucli.BoolFlag{Name: "allow-val-overlap", Usage: "train even when the speech has one speaker (or the noise one recording), so that validation has to use training data"},
 			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
 			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
@@ -49,12 +49,12 @@ func trainCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
 			&ucli.Float64Flag{Name: "snr-max", Value: train.DefaultMix.SNRMax, Usage: "highest speech-to-noise ratio of the mixtures, dB"},
-			&ucli.Float64Flag{Name: "snr-mode", Usage: "draw the SNR from the triangular distribution over --snr-min … --snr-max with its peak here, dB (default: uniform)"},
+			&ucli.Float64Flag{Name: "snr-mode", DefaultText: "uniform", Usage: "draw the SNR from the triangular distribution over --snr-min … --snr-max with its peak here, dB"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
 			&ucli.Float64Flag{Name: "sdr-weight", Value: train.DefaultLoss.SDRWeight, Usage: "weight of the per-sequence spectral SDR loss term (dB); 0 turns it off"},
-			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: floor (gain floor −80 dB instead of −30), under (over-suppression weighted 1×), sdr (no SDR term), speech-aug (no speed/EQ on speech), noise-aug (no EQ/tilt/rumble on noise), noise-mix (no noise resampling or second noise); repeatable"},
+			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: " + ablationList() + "; repeatable"},
 			&ucli.Float64Flag{Name: "under-weight", Value: train.DefaultLoss.UnderWeight, Usage: "loss weight of over-suppression (output below the clean magnitude) relative to residual noise"},
 			&ucli.IntFlag{Name: "val-every", Value: 1000, Usage: "steps between validations and checkpoints"},
 			&ucli.StringSliceFlag{Name: "out", Usage: "best model file, one per --arch (default: RUN-DIR/best.safetensors)"},
@@ -66,173 +66,363 @@ func trainCommand() *ucli.Command {
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		},
-		Action: runTrain,
+		Subcommands: []*ucli.Command{measureCommand()},
+		Action: func(c *ucli.Context) error {
+			r, err := trainRunFromFlags(c)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return r.run(ctx)
+		},
 	}
 }
 
-func runTrain(c *ucli.Context) error {
-	kinds := c.StringSlice("arch")
-	outs, dirs := c.StringSlice("out"), c.StringSlice("run-dir")
-	if lo, hi := c.Float64("snr-min"), c.Float64("snr-max"); lo > hi {
+// corpusFlags choose the training data, for train and train measure.
+var corpusFlags = []ucli.Flag{
+	&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
+	&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
+	&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
+	&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+	&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
+}
+
+// ablationList describes train.Ablations for the help.
+func ablationList() string {
+	var parts []string
+	for _, a := range train.Ablations {
+		parts = append(parts, a.Name+" ("+a.Usage+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// corpusConfig reads the corpus flags; cmd prefixes its errors.
+func corpusConfig(c *ucli.Context, cmd string) (train.CorpusConfig, error) {
+	cc := train.CorpusConfig{Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir")}
+	if p := c.String("split-of"); p != "" {
+		md, err := models.Load(p)
+		if err != nil {
+			return cc, fmt.Errorf("%s: --split-of: %v", cmd, err)
+		}
+		sp, err := train.ParseSplit(md.Meta["split"])
+		if err != nil {
+			return cc, fmt.Errorf("%s: --split-of %s: %v", cmd, p, strings.TrimPrefix(err.Error(), "train: "))
+		}
+		cc.HeldOut = &sp
+	}
+	return cc, nil
+}
+
+// loadCorpus loads the corpus of cc with one-line errors that say what to
+// give instead, and refuses a corpus with nothing to hold out for
+// validation (one speaker, or one noise recording) unless allowOverlap.
+func loadCorpus(cmd string, cc train.CorpusConfig, allowOverlap bool, logf func(string, ...any)) (*train.Corpus, error) {
+	if len(cc.Speech) == 0 && len(cc.Noise) == 0 {
+		if _, err := os.Stat(filepath.Join(cc.Data, "MANIFEST.tsv")); err != nil {
+			return nil, fmt.Errorf("%s: no corpus at %s (%v): give --data DIR (a folder with MANIFEST.tsv), or --speech DIR and --noise DIR", cmd, cc.Data, errors.Unwrap(err))
+		}
+	} else if len(cc.Speech) == 0 || len(cc.Noise) == 0 {
+		return nil, fmt.Errorf("%s: give both --speech and --noise (or neither, to use --data %s)", cmd, cc.Data)
+	}
+	type line struct {
+		format string
+		args   []any
+	}
+	var lines []line // logged once the corpus is accepted, so an error stays one line
+	corpus, err := train.LoadCorpus(cc, func(format string, args ...any) { lines = append(lines, line{format, args}) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", cmd, strings.TrimPrefix(err.Error(), "train: "))
+	}
+	if !allowOverlap {
+		if len(corpus.ValSpeech) == 0 {
+			return nil, fmt.Errorf("%s: the speech has one speaker, so none can be held out and validation would score training speech: give several speaker folders (--speech DIR with one folder per speaker)%s", cmd, overlapHint(cmd))
+		}
+		if len(corpus.ValNoise) == 0 {
+			return nil, fmt.Errorf("%s: the noise is one recording, so none can be held out and validation would score training noise: give several noise files%s", cmd, overlapHint(cmd))
+		}
+	}
+	for _, l := range lines {
+		logf(l.format, l.args...)
+	}
+	return corpus, nil
+}
+
+func overlapHint(cmd string) string {
+	if cmd == "train" {
+		return ", or --allow-val-overlap to validate on training data"
+	}
+	return ""
+}
+
+// trainRun is one ghostrnn train invocation: what the flags ask for,
+// checked by trainRunFromFlags and carried out by run.
+type trainRun struct {
+	Kinds        []string           // --arch, one model each
+	Outs, Dirs   []string           // --out and --run-dir: none, or one per --arch
+	Inits        []string           // --init: none, or one per --arch
+	Features     int                // --features of every model
+	Lookahead    int                // --lookahead of every model
+	Skip         int                // --skip of every model
+	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
+	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
+	AllowOverlap bool               // --allow-val-overlap
+	CPUProfile   string             // --cpuprofile
+	Export       bool               // --export: write RUN-DIR's best model and exit
+	WriteVal     string             // --write-val: write the validation mixtures and exit
+	Args         []string           // the command line, for train.log
+	Stderr       io.Writer          // log output
+	Now          func() time.Time   // names the default run folders
+}
+
+// trainRunFromFlags reads and checks the flags of ghostrnn train; nothing is
+// read from disk yet.
+func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
+	r := trainRun{
+		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
+		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
+		AllowOverlap: c.Bool("allow-val-overlap"),
+		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
+		Args: os.Args[1:], Stderr: c.App.ErrWriter, Now: time.Now,
+	}
+	var err error
+	if r.Corpus, err = corpusConfig(c, "train"); err != nil {
+		return r, err
+	}
+	cfg := train.DefaultConfig(enhancer.DefaultArch)
+	cfg.Steps, cfg.Minutes = c.Int("steps"), c.Float64("minutes")
+	cfg.Batch, cfg.Seed, cfg.Threads = c.Int("batch"), c.Uint64("seed"), c.Int("threads")
+	cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
+	cfg.Mix.Seconds = c.Float64("seconds")
+	cfg.Mix.SNRMin, cfg.Mix.SNRMax = c.Float64("snr-min"), c.Float64("snr-max")
+	cfg.Mix.SNRPeaked, cfg.Mix.SNRMode = c.IsSet("snr-mode"), c.Float64("snr-mode")
+	cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
+	cfg.Ablate = c.StringSlice("ablate")
+	cfg.Resume = c.Bool("resume")
+	r.Base = cfg
+	return r, r.check()
+}
+
+// check refuses contradictory or incomplete flags.
+func (r *trainRun) check() error {
+	cfg := &r.Base
+	if lo, hi := cfg.Mix.SNRMin, cfg.Mix.SNRMax; lo > hi {
 		return fmt.Errorf("train: --snr-min %g is above --snr-max %g", lo, hi)
-	} else if m := c.Float64("snr-mode"); c.IsSet("snr-mode") && (m < lo || m > hi) {
+	} else if m := cfg.Mix.SNRMode; cfg.Mix.SNRPeaked && (m < lo || m > hi) {
 		return fmt.Errorf("train: --snr-mode %g is outside --snr-min … --snr-max (%g … %g)", m, lo, hi)
 	}
-	if n := len(c.StringSlice("init")); n > 0 && n != len(kinds) {
-		return fmt.Errorf("train: give one --init per --arch (%d archs, %d inits)", len(kinds), n)
+	if n := len(r.Inits); n > 0 && n != len(r.Kinds) {
+		return fmt.Errorf("train: give one --init per --arch (%d archs, %d inits)", len(r.Kinds), n)
 	}
-	if (len(outs) > 0 && len(outs) != len(kinds)) || (len(dirs) > 0 && len(dirs) != len(kinds)) {
-		return fmt.Errorf("train: give one --out and one --run-dir per --arch (%d archs, %d outs, %d run dirs)", len(kinds), len(outs), len(dirs))
+	if r.Export {
+		if len(r.Dirs) == 0 {
+			return errors.New("train: --export needs --run-dir (the folder with checkpoint.gob)")
+		}
+		if len(r.Outs) > 0 && len(r.Outs) != len(r.Dirs) {
+			return fmt.Errorf("train: --export: give one --out per --run-dir (%d run dirs, %d outs)", len(r.Dirs), len(r.Outs))
+		}
+		return nil
 	}
-	if c.Int("val-every") < 1 {
+	if (len(r.Outs) > 0 && len(r.Outs) != len(r.Kinds)) || (len(r.Dirs) > 0 && len(r.Dirs) != len(r.Kinds)) {
+		return fmt.Errorf("train: give one --out and one --run-dir per --arch (%d archs, %d outs, %d run dirs)", len(r.Kinds), len(r.Outs), len(r.Dirs))
+	}
+	if cfg.ValEvery < 1 {
 		return errors.New("train: --val-every must be ≥ 1")
 	}
-	train.STOI = func(ref, deg []float32, fs int) float64 {
-		v, err := metrics.STOI(ref, deg, fs)
-		if err != nil {
-			return 0 // too short or silent: scores 0 for input and output alike
-		}
-		return v
-	}
-	if c.Int("steps") <= 0 && c.Float64("minutes") <= 0 && !c.Bool("export") && c.String("write-val") == "" {
+	if cfg.Steps <= 0 && cfg.Minutes <= 0 && r.WriteVal == "" {
 		return errors.New("train: give --steps or --minutes")
 	}
-	resume := c.Bool("resume") || c.Bool("export") // weights come from RUN-DIR/checkpoint.gob
-	threads := c.Int("threads")
-	if threads > 0 {
-		runtime.GOMAXPROCS(max(threads, 2))
+	for _, a := range cfg.Ablate {
+		if !slices.ContainsFunc(train.Ablations, func(b train.Ablation) bool { return b.Name == a }) {
+			return fmt.Errorf("train: unknown --ablate %q (want %s)", a, ablationList())
+		}
 	}
-	var cfgs []train.Config
-	var logs []*log.Logger
-	for i, kind := range kinds {
-		arch := enhancer.DefaultArch
-		switch kind {
-		case enhancer.KindGhost:
-		case enhancer.KindGRU:
-			arch = enhancer.TwinArch
-		default:
-			return fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
-		}
-		arch.Lookahead = c.Int("lookahead")
-		arch.Skip = c.Int("skip")
-		arch.Features = c.Int("features")
-		if err := arch.Validate(); err != nil {
-			return fmt.Errorf("train: %v", err)
-		}
-		var start *enhancer.Model // --init
-		if inits := c.StringSlice("init"); len(inits) > 0 && !resume {
-			var err error
-			if start, err = models.Load(inits[i]); err != nil {
-				return fmt.Errorf("train: --init: %v", err)
-			}
-			if start.Arch != arch {
-				return fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",
-					inits[i], start.Arch.Kind, start.Arch.Features, start.Arch.Lookahead, start.Arch.Skip, arch.Kind, arch.Features, arch.Lookahead, arch.Skip)
-			}
-		}
-		runDir := filepath.Join("train", "runs", arch.Kind+"-"+time.Now().UTC().Format("20060102-150405"))
-		if len(dirs) > 0 {
-			runDir = dirs[i]
-		}
-		if err := os.MkdirAll(runDir, 0o755); err != nil {
-			return err
-		}
-		lf, err := os.OpenFile(filepath.Join(runDir, "train.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		defer lf.Close()
-		w := c.App.ErrWriter
-		if w == nil {
-			w = os.Stderr
-		}
-		lg := log.New(io.MultiWriter(w, lf), "["+arch.Kind+"] ", log.LstdFlags)
-		cfg := train.DefaultConfig(arch)
-		cfg.Steps, cfg.Minutes = c.Int("steps"), c.Float64("minutes")
-		cfg.Batch, cfg.Seed, cfg.Threads = c.Int("batch"), c.Uint64("seed"), threads
-		cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
-		cfg.Mix.Seconds = c.Float64("seconds")
-		cfg.Mix.SNRMin, cfg.Mix.SNRMax = c.Float64("snr-min"), c.Float64("snr-max")
-		cfg.Mix.SNRPeaked, cfg.Mix.SNRMode = c.IsSet("snr-mode"), c.Float64("snr-mode")
-		cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
-		for _, a := range c.StringSlice("ablate") {
-			switch a {
-			case "floor":
-				cfg.Loss.GainFloor = math.Pow(10, -80.0/20)
-			case "under":
-				cfg.Loss.UnderWeight = 1
-			case "sdr":
-				cfg.Loss.SDRWeight = 0
-			case "speech-aug":
-				cfg.Mix.SpeedProb, cfg.Mix.SpeechEQProb = 0, 0
-			case "noise-aug":
-				cfg.Mix.NoiseEQProb, cfg.Mix.RumbleProb = 0, 0
-			case "noise-mix":
-				cfg.Mix.NoiseSpeedProb, cfg.Mix.NoiseMixProb = 0, 0
-			default:
-				return fmt.Errorf("train: unknown --ablate %q (want floor, under, sdr, speech-aug, noise-aug or noise-mix)", a)
-			}
-		}
-		cfg.RunDir, cfg.Resume, cfg.Init = runDir, resume, start
-		if len(outs) > 0 {
-			cfg.Out = outs[i]
-		}
-		cfg.Logf = lg.Printf
-		lg.Printf("ghostrnn train %v (%s, %d params), BLAS %s", os.Args[1:], arch.Kind, arch.Params(), train.BLASName)
-		cfgs = append(cfgs, cfg)
-		logs = append(logs, lg)
+	return nil
+}
+
+// runLog is a run's log: it goes to stderr at once, and to RUN-DIR/train.log
+// from the moment the run folder exists (what was logged before is written
+// there first).
+type runLog struct {
+	stderr  io.Writer
+	pending bytes.Buffer
+	file    *os.File
+}
+
+func (l *runLog) Write(p []byte) (int, error) {
+	l.stderr.Write(p)
+	if l.file != nil {
+		return l.file.Write(p)
 	}
-	corpus, err := train.LoadCorpus(train.CorpusConfig{
-		Data: c.String("data"), Speech: c.StringSlice("speech"), Noise: c.StringSlice("noise"), RIR: c.StringSlice("rir"),
-	}, logs[0].Printf)
+	return l.pending.Write(p)
+}
+
+// open starts writing to path (appending), first what was logged so far.
+func (l *runLog) open(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	if dir := c.String("write-val"); dir != "" {
-		return writeValSet(dir, train.ValSet(corpus, train.DefaultConfig(enhancer.DefaultArch).ValClips))
+	l.file = f
+	_, err = l.pending.WriteTo(f)
+	return err
+}
+
+func (l *runLog) close() {
+	if l.file != nil {
+		l.file.Close()
 	}
-	var ts []*train.Trainer
-	for _, cfg := range cfgs {
-		if c.Bool("export") {
-			cfg.Steps = 1
+}
+
+// trainModel is one model of a run: its configuration and its log.
+type trainModel struct {
+	cfg train.Config
+	log *runLog
+	lg  *log.Logger
+}
+
+// run carries out r: it checks every input (models, checkpoints, corpus)
+// before it creates a run folder, and a failed run removes the run folders
+// it created while they hold no checkpoint.
+func (r trainRun) run(ctx context.Context) (err error) {
+	if r.Export {
+		return r.export()
+	}
+	if r.Base.Threads > 0 {
+		runtime.GOMAXPROCS(max(r.Base.Threads, 2))
+	}
+	var ms []trainModel
+	defer func() {
+		for _, m := range ms {
+			m.log.close()
 		}
-		tr, err := train.NewTrainer(cfg, corpus)
+	}()
+	for i := range r.Kinds {
+		m, err := r.model(i)
 		if err != nil {
 			return err
 		}
-		if c.Bool("export") {
-			if err := tr.SaveBest(); err != nil {
-				return err
+		ms = append(ms, m)
+	}
+	lg := ms[0].lg
+	corpus, err := loadCorpus("train", r.Corpus, r.AllowOverlap, lg.Printf)
+	if err != nil {
+		return err
+	}
+	if len(corpus.ValSpeech) == 0 {
+		lg.Printf("warning: one speaker: validation scores training speech (--allow-val-overlap)")
+	}
+	if len(corpus.ValNoise) == 0 {
+		lg.Printf("warning: one noise recording: validation scores training noise (--allow-val-overlap)")
+	}
+	if r.WriteVal != "" {
+		return writeValSet(r.WriteVal, train.ValSet(corpus, r.Base.ValClips))
+	}
+	var created []string // run folders this run made
+	defer func() {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			for _, dir := range created {
+				if _, serr := os.Stat(filepath.Join(dir, "checkpoint.gob")); serr != nil {
+					os.RemoveAll(dir)
+				}
 			}
-			if err := tr.Plot(); err != nil {
-				return err
+		}
+	}()
+	var ts []*train.Trainer
+	for _, m := range ms {
+		if _, err := os.Stat(m.cfg.RunDir); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(m.cfg.RunDir, 0o755); err != nil {
+				return fmt.Errorf("train: %v", err)
 			}
-			continue
+			created = append(created, m.cfg.RunDir)
+		}
+		if err := m.log.open(filepath.Join(m.cfg.RunDir, "train.log")); err != nil {
+			return fmt.Errorf("train: %v", err)
+		}
+		m.lg.Printf("ghostrnn train %v (%s, %d params), BLAS %s", r.Args, m.cfg.Arch.Kind, m.cfg.Arch.Params(), train.BLASName)
+		tr, err := train.NewTrainer(m.cfg, corpus)
+		if err != nil {
+			return err
 		}
 		ts = append(ts, tr)
 	}
-	if c.Bool("export") {
-		return nil
-	}
-	if p := c.String("cpuprofile"); p != "" {
-		f, err := os.Create(p)
+	if r.CPUProfile != "" {
+		f, err := os.Create(r.CPUProfile)
 		if err != nil {
-			return err
+			return fmt.Errorf("train: --cpuprofile: %v", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return fmt.Errorf("train: --cpuprofile: %v", err)
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err = train.RunTogether(ctx, ts)
 	if errors.Is(err, context.Canceled) {
-		logs[0].Printf("stopped; continue with the same command and --resume")
+		lg.Printf("stopped; continue with the same command and --resume")
 		return nil
 	}
 	return err
+}
+
+// export writes the best model of each run folder (--export).
+func (r trainRun) export() error {
+	for i, dir := range r.Dirs {
+		out := ""
+		if len(r.Outs) > 0 {
+			out = r.Outs[i]
+		}
+		if err := train.Export(dir, out); err != nil {
+			return fmt.Errorf("train: --export: %v", strings.TrimPrefix(err.Error(), "train: "))
+		}
+	}
+	return nil
+}
+
+// model configures the i-th model of the run (--arch, --run-dir, --out,
+// --init) and checks its architecture, its checkpoint (--resume) or its
+// starting weights (--init).
+func (r trainRun) model(i int) (trainModel, error) {
+	arch := enhancer.DefaultArch
+	switch kind := r.Kinds[i]; kind {
+	case enhancer.KindGhost:
+	case enhancer.KindGRU:
+		arch = enhancer.TwinArch
+	default:
+		return trainModel{}, fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
+	}
+	arch.Lookahead, arch.Skip, arch.Features = r.Lookahead, r.Skip, r.Features
+	if err := arch.Validate(); err != nil {
+		return trainModel{}, fmt.Errorf("train: %v", err)
+	}
+	cfg := r.Base
+	cfg.Arch = arch
+	cfg.RunDir = filepath.Join("train", "runs", arch.Kind+"-"+r.Now().UTC().Format("20060102-150405"))
+	if len(r.Dirs) > 0 {
+		cfg.RunDir = r.Dirs[i]
+	}
+	if len(r.Outs) > 0 {
+		cfg.Out = r.Outs[i]
+	}
+	if cfg.Resume {
+		if _, err := os.Stat(filepath.Join(cfg.RunDir, "checkpoint.gob")); err != nil {
+			return trainModel{}, fmt.Errorf("train: --resume: no checkpoint in %s (%v)", cfg.RunDir, errors.Unwrap(err))
+		}
+	} else if len(r.Inits) > 0 {
+		start, err := models.Load(r.Inits[i])
+		if err != nil {
+			return trainModel{}, fmt.Errorf("train: --init: %v", err)
+		}
+		if start.Arch != arch {
+			return trainModel{}, fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",
+				r.Inits[i], start.Arch.Kind, start.Arch.Features, start.Arch.Lookahead, start.Arch.Skip, arch.Kind, arch.Features, arch.Lookahead, arch.Skip)
+		}
+		cfg.Init = start
+	}
+	l := &runLog{stderr: r.Stderr}
+	lg := log.New(l, "["+arch.Kind+"] ", log.LstdFlags)
+	cfg.Logf = lg.Printf
+	return trainModel{cfg, l, lg}, nil
 }
 
 // writeValSet writes the noisy validation mixtures as 16-bit WAV pairs
@@ -252,24 +442,25 @@ func writeValSet(dir string, items []train.ValItem) error {
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				return err
 			}
-			f, err := os.Create(p)
-			if err != nil {
-				return err
-			}
-			w, err := audio.CreateWAV(f, audio.Format{SampleRate: train.SampleRate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
-			if err == nil {
-				err = w.Write(x)
-			}
-			if err == nil {
-				err = w.Close()
-			}
-			if err2 := f.Close(); err == nil {
-				err = err2
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %v", p, err)
+			if err := writeMonoWAV(p, train.SampleRate, x); err != nil {
+				return fmt.Errorf("train: %s: %v", p, err)
 			}
 		}
 	}
 	return nil
+}
+
+// writeMonoWAV writes x as a 16-bit mono WAV file at rate Hz, atomically
+// (a failed write leaves no file).
+func writeMonoWAV(path string, rate int, x []float32) error {
+	return atomicfile.Write(path, func(f io.Writer) error {
+		w, err := audio.CreateWAV(f, audio.Format{SampleRate: rate, Channels: 1, Encoding: audio.PCM16, Bits: 16})
+		if err != nil {
+			return err
+		}
+		if err := w.Write(x); err != nil {
+			return err
+		}
+		return w.Close()
+	})
 }

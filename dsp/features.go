@@ -100,22 +100,39 @@ type Featurizer struct {
 }
 
 // NewFeaturizer returns a featurizer with nb ERB bands for the framing cfg.
-func NewFeaturizer(cfg Config, nb int) (*Featurizer, error) {
+func NewFeaturizer(cfg Config, nb int) (*Featurizer, error) { return NewFeaturizerAt(cfg, nb, cfg) }
+
+// NewFeaturizerAt returns a featurizer with nb ERB bands over the bins of
+// the model framing cfg that reads spectra of the analysis framing an: the
+// same bin spacing (an.SampleRate/an.Window = cfg.SampleRate/cfg.Window) and
+// hop duration at a rate an.SampleRate ≥ cfg.SampleRate, so bins
+// 0 … cfg.Window/2 of an are cfg's bins and the rest are ignored. The power
+// is normalised by an's own window sum, P_k = 4|X_k|²/(Σ_n w_an[n])²: since
+// the window is the same continuous shape sampled an.SampleRate/cfg.SampleRate
+// times more densely, both |X_k| and Σ w scale by that ratio, and a signal
+// band-limited to cfg's band gives the same P_k (and features) at either rate.
+func NewFeaturizerAt(cfg Config, nb int, an Config) (*Featurizer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if err := an.Validate(); err != nil {
+		return nil, err
+	}
+	if an.SampleRate*cfg.Window != cfg.SampleRate*an.Window || an.SampleRate*cfg.Hop != cfg.SampleRate*an.Hop || an.Window < cfg.Window {
+		return nil, fmt.Errorf("dsp: analysis framing %+v does not extend %+v (same bin spacing and hop duration at a rate at least as high)", an, cfg)
 	}
 	bands, err := ERBBands(cfg, nb)
 	if err != nil {
 		return nil, err
 	}
 	sw := 0.0
-	for _, v := range Window(cfg.Window) {
+	for _, v := range Window(an.Window) {
 		sw += v
 	}
 	f := &Featurizer{
 		bands: bands,
 		scale: 4 / (sw * sw),
-		alpha: math.Exp(-float64(cfg.Hop) / (float64(cfg.SampleRate) * FeatureTau)),
+		alpha: math.Exp(-float64(an.Hop) / (float64(an.SampleRate) * FeatureTau)),
 		mu:    make([]float64, nb),
 		level: make([]float64, nb),
 	}

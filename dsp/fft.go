@@ -39,7 +39,7 @@ func newRFFT(n int) *rfft {
 				st.tw[p*(r-1)+u-1] = cis(-2 * math.Pi * float64(p*u) / float64(l))
 			}
 		}
-		if r > 5 {
+		if r > 5 && r != 7 {
 			st.root = make([]complex128, r)
 			for t := range st.root {
 				st.root[t] = cis(-2 * math.Pi * float64(t) / float64(r))
@@ -52,8 +52,8 @@ func newRFFT(n int) *rfft {
 	return f
 }
 
-// radices factors m into the butterfly sizes used, 4s first, then 2, 3, 5
-// and any other prime (handled by the generic O(r²) butterfly).
+// radices factors m into the butterfly sizes used, 4s first, then 2, 3, 5,
+// 7 and any other prime (handled by the generic O(r²) butterfly).
 func radices(m int) []int {
 	var rs []int
 	for m%4 == 0 {

@@ -45,10 +45,10 @@ func naiveInverse(X []complex128, n int) []float64 {
 }
 
 // TestRFFT checks forward and inverse against the O(n²) sums for lengths
-// that exercise every butterfly (radix 2, 3, 4, 5 and the generic one).
+// that exercise every butterfly (radix 2, 3, 4, 5, 7 and the generic one).
 func TestRFFT(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
-	for _, n := range []int{2, 4, 6, 8, 10, 14, 18, 30, 64, 98, 154, 320, 960} {
+	for _, n := range []int{2, 4, 6, 8, 10, 14, 18, 22, 30, 64, 98, 154, 320, 882, 960} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			f := newRFFT(n)
 			x, w := make([]float64, n), make([]float64, n)

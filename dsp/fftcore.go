@@ -23,6 +23,8 @@ func (f *rfft) transform() []complex128 {
 			pass4(y, x, st, s)
 		case 5:
 			pass5(y, x, st, s)
+		case 7:
+			pass7(y, x, st, s)
 		default:
 			passGeneric(y, x, st, s, f.tmp)
 		}
@@ -163,6 +165,49 @@ func bfly5(a0, a1, a2, a3, a4 complex128) (c0, c1, c2, c3, c4 complex128) {
 	f1 := mulNegI(scale(sin1, d1) + scale(sin2, d2))
 	f2 := mulNegI(scale(sin2, d1) - scale(sin1, d2))
 	return a0 + b1 + b2, e1 + f1, e2 + f2, e2 - f2, e1 - f1
+}
+
+// Radix-7 (for 44.1 kHz: m = 441 = 3²·7²): with b_j = a_j + a_{7−j},
+// d_j = a_j − a_{7−j} and θ = 2π/7, c₀ = a₀ + b₁ + b₂ + b₃ and, for
+// u = 1, 2, 3, c_u, c_{7−u} = a₀ + Σ_j cos(juθ)·b_j ∓ i Σ_j sin(juθ)·d_j.
+func pass7(y, x []complex128, st *fftStage, s int) {
+	m := st.l / 7
+	for p := 0; p < m; p++ {
+		tw := st.tw[6*p : 6*p+6]
+		var xs, ys [7][]complex128
+		for t := range xs {
+			xs[t] = x[s*(p+t*m) : s*(p+t*m)+s]
+			ys[t] = y[7*s*p+t*s : 7*s*p+t*s+s]
+		}
+		for q, a0 := range xs[0] {
+			c0, c1, c2, c3, c4, c5, c6 := bfly7(a0, xs[1][q], xs[2][q], xs[3][q], xs[4][q], xs[5][q], xs[6][q])
+			if m > 1 {
+				c1, c2, c3, c4, c5, c6 = c1*tw[0], c2*tw[1], c3*tw[2], c4*tw[3], c5*tw[4], c6*tw[5]
+			}
+			ys[0][q], ys[1][q], ys[2][q], ys[3][q], ys[4][q], ys[5][q], ys[6][q] = c0, c1, c2, c3, c4, c5, c6
+		}
+	}
+}
+
+// bfly7 is the radix-7 butterfly: c_u = Σ_t a_t·e^{−2πi·tu/7}.
+func bfly7(a0, a1, a2, a3, a4, a5, a6 complex128) (c0, c1, c2, c3, c4, c5, c6 complex128) {
+	const (
+		cos1 = 0.62348980185873353053  // cos 2π/7
+		cos2 = -0.22252093395631440429 // cos 4π/7
+		cos3 = -0.90096886790241912624 // cos 6π/7
+		sin1 = 0.78183148246802980871  // sin 2π/7
+		sin2 = 0.97492791218182360702  // sin 4π/7
+		sin3 = 0.43388373911755812048  // sin 6π/7
+	)
+	b1, b2, b3 := a1+a6, a2+a5, a3+a4
+	d1, d2, d3 := a1-a6, a2-a5, a3-a4
+	e1 := a0 + scale(cos1, b1) + scale(cos2, b2) + scale(cos3, b3)
+	e2 := a0 + scale(cos2, b1) + scale(cos3, b2) + scale(cos1, b3)
+	e3 := a0 + scale(cos3, b1) + scale(cos1, b2) + scale(cos2, b3)
+	f1 := mulNegI(scale(sin1, d1) + scale(sin2, d2) + scale(sin3, d3))
+	f2 := mulNegI(scale(sin2, d1) - scale(sin3, d2) - scale(sin1, d3))
+	f3 := mulNegI(scale(sin3, d1) - scale(sin1, d2) + scale(sin2, d3))
+	return a0 + b1 + b2 + b3, e1 + f1, e2 + f2, e3 + f3, e3 - f3, e2 - f2, e1 - f1
 }
 
 // scale returns c·z for real c (two multiplications, not four).

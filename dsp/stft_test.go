@@ -1,6 +1,7 @@
 package dsp
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
 	"math/rand"
@@ -98,12 +99,18 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func BenchmarkAnalyzeSynthesize(b *testing.B) {
-	cfg := DefaultConfig
+	for _, r := range []int{16000, 44100, 48000} {
+		b.Run(fmt.Sprintf("%dHz", r), func(b *testing.B) { benchAnalyzeSynthesize(b, Config{SampleRate: r, Window: r / 50, Hop: r / 100}) })
+	}
+}
+
+func benchAnalyzeSynthesize(b *testing.B, cfg Config) {
 	a, _ := NewAnalyzer(cfg)
 	s, _ := NewSynthesizer(cfg)
 	x := randomSignal(cfg.Hop, 3)
 	y := make([]float32, cfg.Hop)
 	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s.Frame(y, a.Frame(x))
 	}

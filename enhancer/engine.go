@@ -33,11 +33,13 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// Engine is the streaming enhancer of one channel at the model's sample rate.
+// Engine is the streaming enhancer of one channel at the model's sample rate
+// or, natively, at a higher rate with the same bin grid (see NewEngineAt).
 // Process pushes any number of samples and returns the finished output; the
 // output is the input delayed by Latency() samples, whatever the chunking.
 type Engine struct {
-	cfg   dsp.Config
+	fr    Framing    // the engine's framing: the model's, or scaled to the native rate
+	cfg   dsp.Config // fr's STFT
 	model *Model
 	net   *Net
 	ana   *dsp.Analyzer
@@ -45,10 +47,11 @@ type Engine struct {
 	syn   *dsp.Synthesizer
 	opts  Options
 	floor float32
+	hb    highBand
 
 	fifo  []float32 // pending input, length < hop
 	fbuf  []float32 // features
-	gain  []float32 // gains of the last frame, after controls
+	gain  []float32 // gains of the last frame, after controls, one per bin of cfg
 	spec  []complex128
 	hist  [][]complex128 // ring of the last D input spectra (look-ahead)
 	pos   int            // hist slot of the spectrum D frames back
@@ -63,15 +66,30 @@ type FrameStats struct {
 	SuppressionDB  float32 // output energy / input energy of the frame, in dB (≤ 0)
 }
 
-// NewEngine returns an engine running model m with options o.
-func NewEngine(m *Model, o Options) (*Engine, error) {
+// NewEngine returns an engine running model m at its own rate with options o.
+func NewEngine(m *Model, o Options) (*Engine, error) { return NewEngineAt(m, o, m.Arch.Rate) }
+
+// NewEngineAt returns an engine running model m natively at rate r with
+// options o: the STFT runs at r with the model's window and hop durations
+// (Framing.At), so its bins are spaced as the model's and bins 0 … K−1 are the
+// model's band (0 … 8 kHz for the default model). The model reads features of
+// those bins, normalised to what it was trained on (dsp.NewFeaturizerAt), and
+// its K gains apply there; the bins above get the high-band gain (highBand),
+// and every bin then passes the same controls. Nothing is resampled, and the
+// latency is the model's in time: N' − H' + D·H' samples at r. It fails for a
+// rate that Framing.At refuses.
+func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	cfg := m.Config()
+	fr, ok := m.Arch.At(r)
+	if !ok {
+		return nil, fmt.Errorf("the model's %d Hz framing (window %d, hop %d) has no whole-sample grid at %d Hz", m.Arch.Rate, m.Arch.Window, m.Arch.Hop, r)
+	}
+	cfg := fr.STFT()
 	net, err := NewNet(m)
 	if err != nil {
 		return nil, err
@@ -81,18 +99,19 @@ func NewEngine(m *Model, o Options) (*Engine, error) {
 		return nil, err
 	}
 	syn, _ := dsp.NewSynthesizer(cfg)
-	feat, err := dsp.NewFeaturizer(cfg, m.Arch.Features)
+	feat, err := dsp.NewFeaturizerAt(m.Config(), m.Arch.Features, cfg)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
+		fr: fr, cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
+		hb:   newHighBand(m.Arch.Bins),
 		fifo: make([]float32, 0, cfg.Hop),
 		fbuf: make([]float32, m.Arch.Features),
 		gain: make([]float32, cfg.Bins()),
 		spec: make([]complex128, cfg.Bins()),
 		out:  make([]float32, cfg.Hop),
-		hist: make([][]complex128, m.Arch.Lookahead),
+		hist: make([][]complex128, fr.Lookahead),
 	}
 	for i := range e.hist {
 		e.hist[i] = make([]complex128, cfg.Bins())
@@ -118,12 +137,13 @@ func (e *Engine) SetOptions(o Options) {
 // Options returns the current controls.
 func (e *Engine) Options() Options { return e.opts }
 
-// Config returns the engine's STFT framing.
+// Config returns the engine's STFT framing (at its own rate).
 func (e *Engine) Config() dsp.Config { return e.cfg }
 
-// Latency returns the delay of the output behind the input, in samples: the
-// STFT's N − H plus D·H for a model with D frames of look-ahead.
-func (e *Engine) Latency() int { return e.model.Arch.Latency() }
+// Latency returns the delay of the output behind the input, in samples at the
+// engine's rate: the STFT's N − H plus D·H for a model with D frames of
+// look-ahead.
+func (e *Engine) Latency() int { return e.fr.Latency() }
 
 // Stats returns figures of the last processed frame.
 func (e *Engine) Stats() FrameStats { return e.stats }
@@ -188,7 +208,8 @@ func (e *Engine) Flush(dst []float32) []float32 {
 func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
 	e.feat.Compute(e.fbuf, x)
-	e.net.Forward(e.gain, e.fbuf)
+	e.net.Forward(e.gain[:e.model.Arch.Bins], e.fbuf)
+	e.hb.fill(e.gain)
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]
 		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x

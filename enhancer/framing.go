@@ -50,3 +50,16 @@ func (f Framing) Validate() error {
 	}
 	return nil
 }
+
+// At returns the framing scaled to rate r: the same window and hop durations
+// (N' = N·r/Rate, H' = H·r/Rate), so the bins keep their spacing Rate/N Hz and
+// bins 0 … N/2 of the scaled STFT are exactly the model's. ok is false where
+// that grid does not exist in whole samples or r is below the model's rate;
+// such rates are resampled to Rate instead.
+func (f Framing) At(r int) (g Framing, ok bool) {
+	if r < f.Rate || f.Rate <= 0 || (r*f.Hop)%f.Rate != 0 {
+		return f, false
+	}
+	h := r * f.Hop / f.Rate
+	return Framing{Rate: r, Window: 2 * h, Hop: h, Lookahead: f.Lookahead}, f.Window == 2*f.Hop
+}

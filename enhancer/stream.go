@@ -54,11 +54,25 @@ type StreamConfig struct {
 	// input sample n, and makes Flush emit exactly as many frames as were
 	// pushed (for files). Without it the output lags by Latency() (live use).
 	Aligned bool
+	// Resample forces the resampled path (Rate → the model's rate → Rate)
+	// even where the engine could run natively at Rate (see Native).
+	Resample bool
+}
+
+// Native reports whether a Stream for model m at rate r runs its engines
+// natively at r, with no resampling: r is the model's rate, or a higher rate
+// on which the model's window and hop are whole samples (Framing.At; 24, 32,
+// 44.1, 48, 88.2, 96 kHz for the default 16 kHz model). Other rates (below
+// the model's, or 22.05 kHz) are resampled to the model's rate and back.
+func Native(m *Model, r int) bool {
+	_, ok := m.Arch.At(r)
+	return ok
 }
 
 // Stream enhances interleaved audio at any rate and channel count: each
-// enhanced channel is resampled to the model rate, run through its own
-// Engine, and resampled back.
+// enhanced channel runs through its own Engine, natively at the stream's
+// rate where Native allows, otherwise resampled to the model's rate and
+// back.
 type Stream struct {
 	// Times, when not nil, accumulates the time spent in each stage.
 	Times *StageTimes
@@ -78,14 +92,14 @@ type StageTimes struct {
 
 // lane is one enhanced channel: down-resampler, engine, up-resampler.
 type lane struct {
-	down, up Resampler // nil when the rate is the model's
+	down, up Resampler // nil when the engine runs at the stream's rate
 	eng      *Engine
-	drop     int // model-rate samples still to drop for alignment
+	drop     int // engine-rate samples still to drop for alignment
 	a, b, c  []float32
 }
 
 // NewStream builds a stream for model m with options o. newRS may be nil when
-// cfg.Rate equals the model's rate.
+// the stream runs natively (see Native).
 func NewStream(m *Model, o Options, cfg StreamConfig, newRS NewResamplerFunc) (*Stream, error) {
 	if cfg.Channels < 1 || cfg.Rate < 1 {
 		return nil, fmt.Errorf("stream needs a positive rate and channel count, got %d Hz, %d channels", cfg.Rate, cfg.Channels)
@@ -95,9 +109,12 @@ func NewStream(m *Model, o Options, cfg StreamConfig, newRS NewResamplerFunc) (*
 		n = cfg.Channels
 	}
 	s := &Stream{cfg: cfg}
-	mr := m.Config().SampleRate
+	mr := m.Arch.Rate
+	if Native(m, cfg.Rate) && !cfg.Resample {
+		mr = cfg.Rate
+	}
 	for i := 0; i < n; i++ {
-		e, err := NewEngine(m, o)
+		e, err := NewEngineAt(m, o, mr)
 		if err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,6 +104,19 @@ func walkDir(dir, kind string) ([]entry, error) {
 	return es, err
 }
 
+// named returns the groups ids as a set, or an error naming the first one
+// that is not among groups.
+func named(ids, groups []string, what string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, id := range ids {
+		if !slices.Contains(groups, id) {
+			return nil, fmt.Errorf("train: held-out %s %q is not in the corpus", what, id)
+		}
+		out[id] = true
+	}
+	return out, nil
+}
+
 // SplitRule documents how validation groups are chosen.
 const SplitRule = "held out: the ceil(10%) speakers and ceil(10%) noise groups with the smallest FNV-1a-32 hash of \"ghostrnn-split-v1/\"+id"
 
@@ -149,6 +163,42 @@ type CorpusConfig struct {
 	Decode            Decoder  // nil: DecodeFile
 	MaxRIRSeconds     float64  // RIRs are cut to this length (default 1 s)
 	ValidationPercent float64  // share of speakers and noise groups held out (default 10)
+	// HeldOut, when set, names the held-out speakers and noise groups
+	// instead of SplitRule (for example a model's own split, ParseSplit of
+	// its "split" metadata); every one of them must be in the corpus.
+	HeldOut *Split
+}
+
+// Split names the held-out speakers and noise groups of a corpus.
+type Split struct {
+	Speakers, Noise []string
+}
+
+// ParseSplit reads the held-out groups from a model's "split" metadata, as
+// Corpus.SplitMeta writes it ("…; val_speakers=a,b; val_noise=c,d; …").
+func ParseSplit(meta string) (Split, error) {
+	var sp Split
+	found := 0
+	for _, part := range strings.Split(meta, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || (k != "val_speakers" && k != "val_noise") {
+			continue
+		}
+		found++
+		var ids []string
+		if v != "" {
+			ids = strings.Split(v, ",")
+		}
+		if k == "val_speakers" {
+			sp.Speakers = ids
+		} else {
+			sp.Noise = ids
+		}
+	}
+	if found != 2 {
+		return Split{}, fmt.Errorf("train: no val_speakers and val_noise in the split %q", meta)
+	}
+	return sp, nil
 }
 
 // LoadCorpus decodes every file to memory at 16 kHz (in parallel) and splits
@@ -231,6 +281,15 @@ func LoadCorpus(cfg CorpusConfig, logf func(string, ...any)) (*Corpus, error) {
 		}
 	}
 	vs, vn := heldOut(spk, frac/100), heldOut(noi, frac/100)
+	if h := cfg.HeldOut; h != nil {
+		var err error
+		if vs, err = named(h.Speakers, spk, "speaker"); err != nil {
+			return nil, err
+		}
+		if vn, err = named(h.Noise, noi, "noise group"); err != nil {
+			return nil, err
+		}
+	}
 	c := &Corpus{}
 	for i, e := range es {
 		cl := clips[i]

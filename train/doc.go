@@ -48,8 +48,11 @@
 //
 // ValSet builds fixed mixtures of held-out speech and noise at −5…20 dB SNR,
 // clean input and noise only; Validate runs them through enhancer.Engine,
-// the real streaming path, with its 160-sample latency removed. The best
-// validation score selects the shipped weights. Trainer.Run and RunTogether
+// the real streaming path, with its latency removed, and scores them with
+// package metrics (metrics.SISDR, metrics.STOI: the definitions of ghostrnn
+// eval). The best validation score selects the shipped weights.
+// Measurements lists the tables ghostrnn train measure prints for finished
+// model files (validation, targets, gap, by-noise, budget). Trainer.Run and RunTogether
 // write RunDir/checkpoint.gob (weights, Adam moments, step, best weights,
 // history), RunDir/log.jsonl, RunDir/curves.png and the best model file; a
 // cancelled context saves a checkpoint; a NaN or exploding loss stops with

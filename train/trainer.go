@@ -14,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,9 @@ type Config struct {
 	RunDir   string  // checkpoints, log.jsonl, curves.png
 	Out      string  // best model (safetensors); empty: RunDir/best.safetensors
 	Resume   bool    // continue from RunDir/checkpoint.gob
+	// Ablate names guards of the recipe to turn off (see Ablations);
+	// NewTrainer applies them over Loss and Mix.
+	Ablate []string
 	// Init, when set and not resuming, holds the starting weights instead
 	// of a random initialisation (fine-tuning; the optimiser starts fresh).
 	// Its Arch must equal Arch. It is not stored in checkpoints.
@@ -59,6 +64,39 @@ func DefaultConfig(a enhancer.Arch) Config {
 		Arch: a, Loss: DefaultLoss, Mix: DefaultMix, Batch: 8, Seed: 1, Threads: 1,
 		LR: 2e-3, MinLR: 5e-5, Warmup: 300, Clip: 1, ValEvery: 1000, ValClips: 12,
 	}
+}
+
+// Ablation is one guard of the training recipe that Config.Ablate can turn
+// off, to measure what it does.
+type Ablation struct {
+	Name, Usage string
+	apply       func(*Config)
+}
+
+// Ablations lists the guards Config.Ablate can turn off.
+var Ablations = []Ablation{
+	{"floor", "gain floor −80 dB instead of −30", func(c *Config) { c.Loss.GainFloor = math.Pow(10, -80.0/20) }},
+	{"under", "over-suppression weighted 1×", func(c *Config) { c.Loss.UnderWeight = 1 }},
+	{"sdr", "no SDR term", func(c *Config) { c.Loss.SDRWeight = 0 }},
+	{"speech-aug", "no speed/EQ on speech", func(c *Config) { c.Mix.SpeedProb, c.Mix.SpeechEQProb = 0, 0 }},
+	{"noise-aug", "no EQ/tilt/rumble on noise", func(c *Config) { c.Mix.NoiseEQProb, c.Mix.RumbleProb = 0, 0 }},
+	{"noise-mix", "no noise resampling or second noise", func(c *Config) { c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb = 0, 0 }},
+}
+
+// applyAblations turns off the guards named in c.Ablate.
+func (c *Config) applyAblations() error {
+	for _, name := range c.Ablate {
+		i := slices.IndexFunc(Ablations, func(a Ablation) bool { return a.Name == name })
+		if i < 0 {
+			names := make([]string, len(Ablations))
+			for j, a := range Ablations {
+				names[j] = a.Name
+			}
+			return fmt.Errorf("train: unknown ablation %q (want one of %s)", name, strings.Join(names, ", "))
+		}
+		Ablations[i].apply(c)
+	}
+	return nil
 }
 
 // Record is one line of RunDir/log.jsonl.
@@ -106,6 +144,9 @@ func NewTrainer(cfg Config, c *Corpus) (*Trainer, error) {
 	}
 	if cfg.Steps <= 0 && cfg.Minutes <= 0 {
 		return nil, errors.New("train: give a number of steps or minutes")
+	}
+	if err := cfg.applyAblations(); err != nil {
+		return nil, err
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
@@ -515,6 +556,32 @@ func (t *Trainer) Plot() error {
 	return PlotCurves(t.ck.History, filepath.Join(t.cfg.RunDir, "curves.png"))
 }
 
+// Export writes the best weights of the checkpoint in runDir as a model file
+// to out (empty: runDir/best.safetensors) and redraws runDir/curves.png. It
+// reads nothing but the checkpoint: the architecture, recipe and split come
+// from it.
+func Export(runDir, out string) error {
+	ck, err := LoadCheckpoint(filepath.Join(runDir, "checkpoint.gob"))
+	if err != nil {
+		return err
+	}
+	net, err := NewNet[float32](ck.Config.Arch)
+	if err != nil {
+		return fmt.Errorf("train: %s: %w", runDir, err)
+	}
+	if len(ck.P) != len(net.P) {
+		return fmt.Errorf("train: %s: checkpoint has %d parameters, a %s needs %d", runDir, len(ck.P), ck.Config.Arch.Kind, len(net.P))
+	}
+	copy(net.P, ck.P)
+	ck.P = net.P
+	ck.Config.RunDir, ck.Config.Out = runDir, out
+	t := &Trainer{cfg: ck.Config, net: net, ck: *ck}
+	if err := t.SaveBest(); err != nil {
+		return err
+	}
+	return t.Plot()
+}
+
 // SaveBest writes the best weights so far as a model file to Out.
 func (t *Trainer) SaveBest() error {
 	p := t.ck.BestP
@@ -547,10 +614,7 @@ func (v ValResult) Summary() string {
 	fmt.Fprintf(&b, "score %.3f ΔSI-SDR %.2f dB ΔSTOI %.3f clean %.1f dB noise-only −%.1f dB |", v.Score, v.MeanDelta, v.MeanDSTOI, v.CleanPass, v.NoiseAtt)
 	for _, c := range v.Conds {
 		if c.Cond != "clean" && c.Cond != "noise" {
-			fmt.Fprintf(&b, " %s:%+.1f", c.Cond[4:], c.SISDROut-c.SISDRIn)
-			if STOI != nil {
-				fmt.Fprintf(&b, "/%+.3f", c.STOIOut-c.STOIIn)
-			}
+			fmt.Fprintf(&b, " %s:%+.1f/%+.3f", c.Cond[4:], c.SISDROut-c.SISDRIn, c.STOIOut-c.STOIIn)
 		}
 	}
 	return b.String()

@@ -6,12 +6,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/metrics"
 )
-
-// STOI, when set (by the command line, from package metrics), scores
-// validation outputs: STOI(ref, deg, fs) in 0 … 1. Without it validation
-// reports SI-SDR and noise attenuation only.
-var STOI func(ref, deg []float32, fs int) float64
 
 // ValSNRs are the input SNRs of the validation mixtures in dB.
 var ValSNRs = []float64{-5, 0, 5, 10, 15, 20}
@@ -87,35 +83,13 @@ func mixAt(s, nz []float32, snr, level float64) []float32 {
 	return x
 }
 
-// SISDR returns the scale-invariant signal-to-distortion ratio in dB of est
-// against ref: 10 log10(|αs|² / |αs − ŝ|²), α = ⟨ŝ, s⟩/|s|².
-func SISDR(ref, est []float32) float64 {
-	var rs, re float64
-	for i := range ref {
-		rs += float64(ref[i]) * float64(ref[i])
-		re += float64(ref[i]) * float64(est[i])
-	}
-	if rs == 0 {
-		return math.NaN()
-	}
-	a := re / rs
-	var num, den float64
-	for i := range ref {
-		t := a * float64(ref[i])
-		e := t - float64(est[i])
-		num += t * t
-		den += e * e
-	}
-	return 10 * math.Log10((num+1e-20)/(den+1e-20))
-}
-
 // CondScore is the mean result of one validation condition.
 type CondScore struct {
 	Cond      string  `json:"cond"`
 	SISDRIn   float64 `json:"sisdr_in"`              // SI-SDR of the noisy input, dB
 	SISDROut  float64 `json:"sisdr_out"`             // SI-SDR of the output, dB
-	STOIIn    float64 `json:"stoi_in,omitempty"`     // STOI of the input
-	STOIOut   float64 `json:"stoi_out,omitempty"`    // STOI of the output
+	STOIIn    float64 `json:"stoi_in,omitempty"`     // STOI of the input (over the mixtures STOI can score)
+	STOIOut   float64 `json:"stoi_out,omitempty"`    // STOI of the output (the same mixtures)
 	AttenDB   float64 `json:"atten_db,omitempty"`    // noise-only: input/output power, dB
 	CleanPass float64 `json:"clean_sisdr,omitempty"` // clean: SI-SDR(out, in), dB
 }
@@ -124,7 +98,7 @@ type CondScore struct {
 type ValResult struct {
 	Conds     []CondScore `json:"conds"`
 	MeanDelta float64     `json:"mean_delta_sisdr"` // mean over SNRs of SI-SDR(out) − SI-SDR(in)
-	MeanDSTOI float64     `json:"mean_delta_stoi"`  // same for STOI (0 without STOI)
+	MeanDSTOI float64     `json:"mean_delta_stoi"`  // same for STOI
 	CleanPass float64     `json:"clean_sisdr"`      // mean SI-SDR(out, in) on clean input
 	NoiseAtt  float64     `json:"noise_atten_db"`   // mean noise-only attenuation
 	Score     float64     `json:"score"`            // model selection score, see Validate
@@ -139,19 +113,42 @@ func enhance(eng *enhancer.Engine, buf, x []float32) (out, y []float32) {
 	return out, out[eng.Latency() : eng.Latency()+len(x)]
 }
 
+// valEngine is the engine validation runs: the model's own floor, no
+// attenuation limit, fully wet.
+func valEngine(m *enhancer.Model) (*enhancer.Engine, error) {
+	return enhancer.NewEngine(m, enhancer.Options{AttenLimDB: 200, Mix: 1})
+}
+
+// Enhance returns what validation scores for the input x: x run through
+// model m's streaming engine from a fresh start (see Validate), with the
+// engine's latency removed so that the output lines up with x sample for
+// sample; len(result) = len(x).
+func Enhance(m *enhancer.Model, x []float32) ([]float32, error) {
+	eng, err := valEngine(m)
+	if err != nil {
+		return nil, err
+	}
+	_, y := enhance(eng, nil, x)
+	return y, nil
+}
+
 // Validate runs every item through the real streaming engine
 // (enhancer.Engine with the model's own floor, fully wet), removes its
-// latency so output and reference align, and scores it. The selection score
-// is MeanDelta + 10·MeanDSTOI − 0.5·max(0, 20 − CleanPass) −
-// 0.2·max(0, 20 − NoiseAtt): SI-SDR gain first, with penalties when clean
-// speech is damaged or noise-only input is not attenuated 20 dB.
+// latency so output and reference align (see Enhance), and scores it with
+// package metrics, the same definitions as ghostrnn eval: SI-SDR is
+// metrics.SISDR (zero-mean, scale-invariant), STOI is metrics.STOI. A
+// mixture whose clean speech STOI cannot score (fewer than 30 active
+// frames) is left out of that condition's STOI mean, for input and output
+// alike. The selection score is MeanDelta + 10·MeanDSTOI − 0.5·max(0, 20 −
+// CleanPass) − 0.2·max(0, 20 − NoiseAtt): SI-SDR gain first, with penalties
+// when clean speech is damaged or noise-only input is not attenuated 20 dB.
 func Validate(m *enhancer.Model, items []ValItem) (ValResult, error) {
-	eng, err := enhancer.NewEngine(m, enhancer.Options{AttenLimDB: 200, Mix: 1})
+	eng, err := valEngine(m)
 	if err != nil {
 		return ValResult{}, err
 	}
 	type acc struct {
-		n                         int
+		n, nt                     int
 		sin, sout, tin, tout, att float64
 	}
 	accs := map[string]*acc{}
@@ -170,14 +167,21 @@ func Validate(m *enhancer.Model, items []ValItem) (ValResult, error) {
 		case "noise":
 			a.att += 10 * math.Log10((power(it.Noisy)+1e-20)/(power(y)+1e-20))
 		case "clean":
-			a.sout += SISDR(it.Noisy, y)
+			a.sout += metrics.SISDR(it.Noisy, y)
 		default:
-			a.sin += SISDR(it.Clean, it.Noisy)
-			a.sout += SISDR(it.Clean, y)
-			if STOI != nil {
-				a.tin += STOI(it.Clean, it.Noisy, SampleRate)
-				a.tout += STOI(it.Clean, y, SampleRate)
+			a.sin += metrics.SISDR(it.Clean, it.Noisy)
+			a.sout += metrics.SISDR(it.Clean, y)
+			tin, err := metrics.STOI(it.Clean, it.Noisy, SampleRate)
+			if err != nil {
+				continue // too little speech for STOI: for the output too
 			}
+			tout, err := metrics.STOI(it.Clean, y, SampleRate)
+			if err != nil {
+				return ValResult{}, fmt.Errorf("train: STOI of the output of a %s mixture: %w", it.Cond, err)
+			}
+			a.tin += tin
+			a.tout += tout
+			a.nt++
 		}
 	}
 	var r ValResult
@@ -195,7 +199,9 @@ func Validate(m *enhancer.Model, items []ValItem) (ValResult, error) {
 			r.CleanPass = cs.CleanPass
 		default:
 			cs.SISDRIn, cs.SISDROut = a.sin/n, a.sout/n
-			cs.STOIIn, cs.STOIOut = a.tin/n, a.tout/n
+			if a.nt > 0 {
+				cs.STOIIn, cs.STOIOut = a.tin/float64(a.nt), a.tout/float64(a.nt)
+			}
 			r.MeanDelta += cs.SISDROut - cs.SISDRIn
 			r.MeanDSTOI += cs.STOIOut - cs.STOIIn
 			nsnr++

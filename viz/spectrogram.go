@@ -1,5 +1,7 @@
 // Package viz draws pictures of audio: stacked spectrograms and gain masks,
-// rendered to PNG with gonum/plot.
+// rendered to PNG or JPEG with gonum/plot. Pictures are built from streams
+// reduced to a fixed number of columns (Columns), so memory does not grow
+// with the length of the audio.
 package viz
 
 import (
@@ -18,48 +20,135 @@ import (
 	"github.com/ghostrnn/ghostrnn/dsp"
 )
 
-// Panel is one time–frequency picture: Z[t][k] for frame t and bin k, frame
-// t centred at (t+0.5)·FrameSec seconds, bin k at k·BinHz Hz.
+// Panel is one time–frequency picture: Z[t][k] for column t and row k,
+// column t centred at (t+0.5)·FrameSec seconds, row k at k·BinHz Hz.
 type Panel struct {
-	Title    string
-	Unit     string // colour bar label, e.g. "dB" or "gain"
-	Z        [][]float64
-	FrameSec float64
-	BinHz    float64
-	Min, Max float64 // colour range
+	Title      string
+	Unit       string // colour bar label, e.g. "dB" or "gain"
+	Z          [][]float64
+	FrameSec   float64 // seconds per column
+	BinHz      float64 // Hz per row
+	Min, Max   float64 // colour range
+	Resolution string  // what one column is, e.g. "1 column = 2.4 s, max over 150 frames of 16 ms"
 }
 
-// Spectrogram returns the log-magnitude spectrogram of x at rate in dB
-// (full-scale sine ≈ 0 dB) with a 32 ms sqrt-Hann window and 16 ms hop,
-// coloured over the top 90 dB.
-func Spectrogram(title string, x []float32, rate int) (Panel, error) {
+// Picture size limits: a picture holds at most MaxColumns columns of at
+// most MaxRows rows per panel (a 10-inch picture is 1000 pixels wide), so
+// its memory does not grow with the length of the audio.
+const (
+	MaxColumns = 1024
+	MaxRows    = 512
+)
+
+// SpectrogramStream computes the log-magnitude spectrogram of a stream of
+// mono samples in dB (full-scale sine ≈ 0 dB), with a 32 ms sqrt-Hann
+// window and 16 ms hop, reduced to at most MaxColumns columns (max over
+// the frames of a column) and MaxRows rows (max over the bins of a row):
+// memory is fixed whatever the length. Frame t covers samples
+// [t·H, (t+1)·H) of the new hop; the last partial hop is zero-padded.
+type SpectrogramStream struct {
+	a     *dsp.Analyzer
+	hop   []float32 // samples of the hop being filled
+	n     int       // samples in hop
+	row   []float32
+	scale float64 // 2/Σw: a full-scale sine peaks at 0 dB
+	rate  int
+	cols  *Columns
+}
+
+// NewSpectrogramStream starts a spectrogram of audio at rate. samples is
+// the expected length in samples, or ≤ 0 if unknown (it only sets the
+// initial column width; any length works).
+func NewSpectrogramStream(rate int, samples int64) (*SpectrogramStream, error) {
 	hop := int(math.Round(0.016 * float64(rate)))
 	cfg := dsp.Config{SampleRate: rate, Window: 2 * hop, Hop: hop}
 	a, err := dsp.NewAnalyzer(cfg)
 	if err != nil {
-		return Panel{}, err
+		return nil, err
 	}
 	sw := 0.0
 	for _, v := range dsp.Window(cfg.Window) {
 		sw += v
 	}
-	p := Panel{Title: title, Unit: "dB", FrameSec: float64(hop) / float64(rate), BinHz: float64(rate) / float64(cfg.Window)}
-	peak := -200.0
-	frame := make([]float32, hop)
-	for i := 0; i < len(x); i += hop {
-		clear(frame)
-		copy(frame, x[i:min(len(x), i+hop)])
-		spec := a.Frame(frame)
-		row := make([]float64, len(spec))
-		for k, c := range spec {
-			row[k] = 20 * math.Log10(2*cmplx.Abs(c)/sw+1e-10)
-			peak = math.Max(peak, row[k])
+	expected := int64(0)
+	if samples > 0 {
+		expected = (samples + int64(hop) - 1) / int64(hop)
+	}
+	cols, err := NewColumns(cfg.Bins(), MaxColumns, MaxRows, Max, expected)
+	if err != nil {
+		return nil, err
+	}
+	return &SpectrogramStream{a: a, hop: make([]float32, hop), row: make([]float32, cfg.Bins()), scale: 2 / sw, rate: rate, cols: cols}, nil
+}
+
+// Write adds samples to the spectrogram.
+func (s *SpectrogramStream) Write(x []float32) {
+	for len(x) > 0 {
+		k := copy(s.hop[s.n:], x)
+		s.n += k
+		x = x[k:]
+		if s.n == len(s.hop) {
+			s.frame()
 		}
-		p.Z = append(p.Z, row)
+	}
+}
+
+// frame analyses the full hop buffer.
+func (s *SpectrogramStream) frame() {
+	for k, c := range s.a.Frame(s.hop) {
+		s.row[k] = float32(20 * math.Log10(s.scale*cmplx.Abs(c)+1e-10))
+	}
+	s.cols.Add(s.row)
+	s.n = 0
+}
+
+// Columns returns the reducer, e.g. to check how many columns it holds.
+func (s *SpectrogramStream) Columns() *Columns { return s.cols }
+
+// Panel ends the stream (zero-padding a partial last hop) and returns its
+// picture titled title, coloured over the top 90 dB. It fails on a stream
+// without samples.
+func (s *SpectrogramStream) Panel(title string) (Panel, error) {
+	if s.n > 0 {
+		clear(s.hop[s.n:])
+		s.frame()
+	}
+	if s.cols.Frames() == 0 {
+		return Panel{}, fmt.Errorf("no audio samples")
+	}
+	hop := float64(len(s.hop))
+	p := s.cols.Panel(title, "dB", hop/float64(s.rate), float64(s.rate)/(2*hop))
+	peak := -200.0
+	for _, col := range p.Z {
+		for _, v := range col {
+			peak = math.Max(peak, v)
+		}
 	}
 	p.Max = math.Ceil(peak/10) * 10
 	p.Min = p.Max - 90
 	return p, nil
+}
+
+// Spectrogram is the SpectrogramStream picture of the whole signal x.
+func Spectrogram(title string, x []float32, rate int) (Panel, error) {
+	s, err := NewSpectrogramStream(rate, int64(len(x)))
+	if err != nil {
+		return Panel{}, err
+	}
+	s.Write(x)
+	return s.Panel(title)
+}
+
+// heatMap is a plotter.HeatMap without its GlyphBoxes method, which
+// returns one box per cell (for 1024×512 cells, 590 MB allocated per
+// picture; for the 37,500-frame pictures of 10 minutes this package used to
+// draw, gigabytes) only to pad the axes, which a heat map filling its data
+// range does not need.
+type heatMap struct{ h *plotter.HeatMap }
+
+func (m heatMap) Plot(c draw.Canvas, p *plot.Plot) { m.h.Plot(c, p) }
+func (m heatMap) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return m.h.DataRange()
 }
 
 // grid adapts a Panel to plotter.GridXYZ: columns are frames, rows bins.
@@ -72,11 +161,16 @@ func (g grid) Z(c, r int) float64 {
 func (g grid) X(c int) float64 { return (float64(c) + 0.5) * g.p.FrameSec }
 func (g grid) Y(r int) float64 { return float64(r) * g.p.BinHz / 1000 }
 
-// SavePNG stacks the panels on a shared time axis, each with its colour bar,
-// and writes a PNG of the given width (height grows with the panel count).
-func SavePNG(path string, panels []Panel, width vg.Length) error {
+// Save stacks the panels on a shared time axis, each with its colour bar
+// and its time resolution under the axis, and writes a picture of the
+// given width (height grows with the panel count): PNG for a .png path,
+// JPEG for .jpg or .jpeg (CheckImagePath tells the others apart early).
+func Save(path string, panels []Panel, width vg.Length) error {
 	if len(panels) == 0 {
 		return fmt.Errorf("nothing to draw")
+	}
+	if err := CheckImagePath(path); err != nil {
+		return err
 	}
 	rowH := 2.4 * vg.Inch
 	img := vgimg.NewWith(vgimg.UseWH(width, rowH*vg.Length(len(panels))), vgimg.UseDPI(100))
@@ -102,13 +196,16 @@ func SavePNG(path string, panels []Panel, width vg.Length) error {
 		plt := plot.New()
 		plt.Title.Text = p.Title
 		plt.X.Label.Text = "time (s)"
+		if p.Resolution != "" {
+			plt.X.Label.Text += "; " + p.Resolution
+		}
 		plt.Y.Label.Text = "frequency (kHz)"
 		plt.X.Min, plt.X.Max = 0, tmax
 		hm := plotter.NewHeatMap(grid{p}, pal.Palette(256))
 		hm.Rasterized = true
 		hm.Min, hm.Max = p.Min, p.Max
 		hm.NaN = color.Black
-		plt.Add(hm)
+		plt.Add(heatMap{hm})
 		plt.Draw(main)
 
 		cb := plot.New()

@@ -1,9 +1,8 @@
 // LADSPA descriptors of the ghostrnn plugin; every call goes on to the Go
-// functions exported in main.go (see _cgo_export.h).
+// functions exported in main.go through shim.c.
 #include <stdlib.h>
 #include <string.h>
 #include <ladspa.h>
-#include "_cgo_export.h"
 #include "shim.h"
 
 // Port layout of the mono label (stereo: two inputs, then two outputs, then
@@ -38,22 +37,7 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *d, unsigned long rate)
 	return shim_new(d->PortCount == 8 ? 2 : 1, rate);
 }
 
-static void connect_port(LADSPA_Handle h, unsigned long port, LADSPA_Data *data) {
-	shim *s = h;
-	int ch = s->channels;
-	if (port < (unsigned long)ch) {
-		s->in[port] = data;
-	} else if (port < (unsigned long)(2 * ch)) {
-		s->out[port - ch] = data;
-	} else {
-		switch (port - 2 * ch) {
-		case 0: s->atten = data; break;
-		case 1: s->mix = data; break;
-		case 2: s->bypass = data; break;
-		case 3: s->latency = data; break;
-		}
-	}
-}
+static void connect_port(LADSPA_Handle h, unsigned long port, LADSPA_Data *data) { shim_connect(h, port, data); }
 
 static void activate(LADSPA_Handle h) { shim_activate(h); }
 

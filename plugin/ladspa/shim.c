@@ -17,6 +17,24 @@ shim *shim_new(int channels, unsigned long rate) {
 	return s;
 }
 
+// shim_connect connects port to data: the audio inputs, the audio outputs,
+// then attenuation limit, wet mix, bypass and latency.
+void shim_connect(shim *s, unsigned long port, float *data) {
+	unsigned long ch = s->channels;
+	if (port < ch) {
+		s->in[port] = data;
+	} else if (port < 2 * ch) {
+		s->out[port - ch] = data;
+	} else {
+		switch (port - 2 * ch) {
+		case 0: s->atten = data; break;
+		case 1: s->mix = data; break;
+		case 2: s->bypass = data; break;
+		case 3: s->latency = data; break;
+		}
+	}
+}
+
 void shim_activate(shim *s) {
 	ghostrnnActivate(s->go);
 	if (s->latency) {

@@ -12,6 +12,7 @@ typedef struct {
 } shim;
 
 shim *shim_new(int channels, unsigned long rate);
+void shim_connect(shim *s, unsigned long port, float *data);
 void shim_activate(shim *s);
 void shim_run(shim *s, unsigned long n);
 void shim_free(shim *s);

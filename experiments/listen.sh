@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Scores models on two listening cases, into each run folder as example.json
-# and rumble.json (models/ablation.py adds them as columns): the bundled
+# and rumble.json (experiments/ablation.py adds them as columns): the bundled
 # example (testdata/example, 5 dB of pink noise, hum and rumble), and the
 # example's clean speech with brown noise low-passed at 100 Hz at 0 dB SNR,
 # the low rumble the issue asks the noise augmentation to handle (sox -R: the
 # same noise every run). Prints the rumble input's own scores first.
-# Usage: train/listen.sh RUN-DIR... (each with best.safetensors); binary:
+# Usage: experiments/listen.sh RUN-DIR... (each with best.safetensors); binary:
 # $GHOSTRNN or ./ghostrnn. Needs sox.
 set -euo pipefail
 bin=${GHOSTRNN:-./ghostrnn}

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints the validation table of the best checkpoint of each training run as
-Markdown, from RUN-DIR/log.jsonl. Usage: models/valtable.py RUN-DIR [RUN-DIR...]"""
+Markdown, from RUN-DIR/log.jsonl. Usage: experiments/valtable.py RUN-DIR [RUN-DIR...]"""
 import json, sys
 
 def best(run):

@@ -6,9 +6,9 @@
 # not what they learn. The default, 3,600 steps of batch 8, is the data of 900
 # steps of batch 32; the whole script took 74 minutes here (12–16 minutes per
 # pair, 20 for the group of three). It ends by scoring every run on the
-# bundled example and a rumble mix (train/listen.sh, needs sox) and printing
-# the table (models/ablation.py).
-# Usage: train/ablate.sh [STEPS] (default 3600); binary: $GHOSTRNN or ./ghostrnn.
+# bundled example and a rumble mix (experiments/listen.sh, needs sox) and printing
+# the table (experiments/ablation.py).
+# Usage: experiments/ablate.sh [STEPS] (default 3600); binary: $GHOSTRNN or ./ghostrnn.
 set -e
 n=${1:-3600}
 bin=${GHOSTRNN:-./ghostrnn}
@@ -24,5 +24,5 @@ run no-skip "--skip 0" & run batch-32 "--batch 32 --steps $((n / 4))" & wait
 dirs=$(for r in full no-sdr no-under no-noise-aug no-speech-aug no-floor no-noise-mix no-lookahead bands-64 no-skip batch-32; do
 	echo "train/runs/ablate-$r"
 done)
-GHOSTRNN=$bin train/listen.sh $dirs
-models/ablation.py $dirs
+GHOSTRNN=$bin experiments/listen.sh $dirs
+experiments/ablation.py $dirs

@@ -2,9 +2,9 @@
 """Prints one Markdown row per training run (best checkpoint by validation
 score) for comparing recipe variants: ΔSI-SDR at 0 and 5 dB input, ΔSTOI at
 0 dB, the means over all SNRs, clean pass-through and noise-only attenuation,
-and, where train/listen.sh has scored the run, SI-SDR / STOI on the bundled
+and, where experiments/listen.sh has scored the run, SI-SDR / STOI on the bundled
 example and SI-SDR on its rumble mix.
-Usage: models/ablation.py RUN-DIR [RUN-DIR...]"""
+Usage: experiments/ablation.py RUN-DIR [RUN-DIR...]"""
 import json
 import os
 import sys
@@ -13,7 +13,7 @@ from valtable import best
 
 
 def listened(run, case):
-    """The mean scores train/listen.sh wrote for case, or None."""
+    """The mean scores experiments/listen.sh wrote for case, or None."""
     p = os.path.join(run, case + ".json")
     if not os.path.exists(p):
         return None
