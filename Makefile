@@ -3,14 +3,18 @@ GO ?= go
 
 .PHONY: setup example test build bench clean batch plugin install-plugin
 
-# Install the system packages (Debian 12) and build the binary.
+# `ghostrnn --version` prints this (the toolchain's VCS stamp is off with -buildvcs=false).
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
+LDFLAGS := -X github.com/ghostrnn/ghostrnn/cli.version=$(VERSION)
+
+# Install the system packages (Debian 12) and build the binary; sudo only when not root.
 setup:
-	sudo apt-get update && sudo apt-get install -y --no-install-recommends $$(cat .ci/packages) || \
-	  (apt-get update && apt-get install -y --no-install-recommends $$(cat .ci/packages))
-	$(GO) build -o ghostrnn .
+	@sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $$(cat .ci/packages)
+	$(GO) build -ldflags '$(LDFLAGS)' -o ghostrnn .
 
 build:
-	$(GO) build -o ghostrnn .
+	$(GO) build -ldflags '$(LDFLAGS)' -o ghostrnn .
 
 # Clean the bundled example and score it against its clean reference.
 example: build

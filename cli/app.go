@@ -4,6 +4,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -32,11 +33,44 @@ func App() *ucli.App {
 	return &ucli.App{
 		Name:                 "ghostrnn",
 		Usage:                "real-time speech enhancement with a GhostRNN mask estimator",
+		Version:              Version(),
 		Commands:             Commands(),
 		EnableBashCompletion: true,
 		// Errors are returned to main, which prints them and sets the exit status.
 		ExitErrHandler: func(*ucli.Context, error) {},
 	}
+}
+
+// version is set at link time by the Makefile (-X …/cli.version=…).
+var version string
+
+// Version is the version the Makefile linked in (git describe, e.g.
+// "56903f1-dirty"), else the module version and commit as the Go toolchain
+// records them ("v1.2.0", or "(devel) 8b538c9 modified 2026-12-02T03:38:42Z"
+// for a build of a work tree), followed by the Go version.
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return strings.TrimSpace(version + " unknown")
+	}
+	if version != "" {
+		return version + " " + bi.GoVersion
+	}
+	v := bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "modified"
+			}
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join([]string{v, rev, dirty, at, bi.GoVersion}, " ")), " ")
 }
 
 // ExitError is an error with the process exit status it should cause. An

@@ -55,15 +55,15 @@ type peer struct {
 
 // peerScore is a system's row of the comparison.
 type peerScore struct {
-	System   string  `json:"system"`
-	Files    int     `json:"files"`
-	STOI     float64 `json:"stoi"`
-	ESTOI    float64 `json:"estoi"`
-	SISDR    float64 `json:"si_sdr"`
-	WallSec  float64 `json:"wall_s"`
-	RTF      float64 `json:"rtf"`
-	Skipped  string  `json:"skipped,omitempty"`
-	Failures int     `json:"failures"`
+	System   string   `json:"system"`
+	Files    int      `json:"files"`
+	STOI     *float64 `json:"stoi"`   // null when not measured (no --clean, or nothing scored)
+	ESTOI    *float64 `json:"estoi"`  // null when not measured
+	SISDR    *float64 `json:"si_sdr"` // null when not measured
+	WallSec  float64  `json:"wall_s"`
+	RTF      float64  `json:"rtf"`
+	Skipped  string   `json:"skipped,omitempty"`
+	Failures int      `json:"failures"`
 }
 
 func runCompare(c *ucli.Context) error {
@@ -77,6 +77,12 @@ func runCompare(c *ucli.Context) error {
 	ins, errs := expandInputs([]string{c.Args().First()})
 	if len(errs) > 0 {
 		return exitf(2, "%v", errs[0])
+	}
+	clean := c.String("clean")
+	if clean != "" {
+		if ins, err = pairClean(ins, clean, c.App.ErrWriter); err != nil {
+			return exitf(2, "compare: %v", err)
+		}
 	}
 	work := c.String("keep")
 	if work == "" {
@@ -115,11 +121,11 @@ func runCompare(c *ucli.Context) error {
 				row.Failures++
 				continue
 			}
-			if c.String("clean") == "" {
+			if clean == "" {
 				row.Files++
 				continue
 			}
-			ref := filepath.Join(c.String("clean"), in.rel)
+			ref := filepath.Join(clean, in.rel)
 			s, err := scorePair(ref, out, p.delay)
 			if err != nil {
 				fmt.Fprintf(stderr, "ghostrnn: compare: %s: %v\n", in.path, err)
@@ -131,14 +137,52 @@ func runCompare(c *ucli.Context) error {
 			sums.ESTOI += s.ESTOI
 			sums.SISDR += s.SISDR
 		}
-		if row.Files > 0 {
+		if row.Files > 0 && clean != "" {
 			n := float64(row.Files)
-			row.STOI, row.ESTOI, row.SISDR = sums.STOI/n, sums.ESTOI/n, sums.SISDR/n
+			row.STOI, row.ESTOI, row.SISDR = ptr(sums.STOI/n), ptr(sums.ESTOI/n), ptr(sums.SISDR/n)
 		}
 		row.RTF = row.WallSec / audioSec
 		rows = append(rows, row)
 	}
-	return printCompare(c, rows, len(ins), audioSec, c.String("clean") != "")
+	if err := printCompare(c, rows, len(ins), audioSec); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Skipped == "" && r.Files > 0 {
+			return nil
+		}
+	}
+	return exitf(1, "compare: no system could be scored on any file (see the errors above)")
+}
+
+// ptr returns a pointer to v: a measured value, where nil is "not measured".
+func ptr(v float64) *float64 { return &v }
+
+// pairClean keeps the noisy inputs that have a clean reference of the same
+// relative path under clean. A missing folder, or one holding none of the
+// names, is an error; some missing references give one warning on stderr.
+func pairClean(ins []input, clean string, stderr io.Writer) ([]input, error) {
+	if st, err := os.Stat(clean); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("--clean %s: not a folder", clean)
+	}
+	var kept []input
+	var missing []string
+	for _, in := range ins {
+		if _, err := os.Stat(filepath.Join(clean, in.rel)); err == nil {
+			kept = append(kept, in)
+		} else {
+			missing = append(missing, in.rel)
+		}
+	}
+	switch {
+	case len(kept) == 0:
+		return nil, fmt.Errorf("--clean %s holds none of the %d noisy files' names (e.g. %s): references pair with noisy files by relative path",
+			clean, len(ins), ins[0].rel)
+	case len(missing) > 0:
+		fmt.Fprintf(stderr, "ghostrnn: compare: warning: --clean %s lacks %d of %d references (e.g. %s); those files are not compared\n",
+			clean, len(missing), len(ins), missing[0])
+	}
+	return kept, nil
 }
 
 // comparePeers lists the systems, marking those not installed as skipped.
@@ -234,7 +278,7 @@ func scorePair(ref, deg string, delay float64) (metrics.Scores, error) {
 	return metrics.Compute(x, y, rx)
 }
 
-func printCompare(c *ucli.Context, rows []peerScore, files int, audioSec float64, scored bool) error {
+func printCompare(c *ucli.Context, rows []peerScore, files int, audioSec float64) error {
 	out := c.App.Writer
 	if c.Bool("json") {
 		enc := json.NewEncoder(out)
@@ -242,11 +286,11 @@ func printCompare(c *ucli.Context, rows []peerScore, files int, audioSec float64
 		return enc.Encode(map[string]any{"files": files, "audio_s": audioSec, "systems": rows})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Skipped == "" && rows[j].Skipped != "" })
-	cell := func(r peerScore, v float64, f string) string {
-		if r.Skipped != "" || (!scored && f != "%.4f") || r.Files == 0 {
+	cell := func(r peerScore, v *float64, f string) string {
+		if r.Skipped != "" || v == nil {
 			return "–"
 		}
-		return fmt.Sprintf(f, v)
+		return fmt.Sprintf(f, *v)
 	}
 	header := []string{"system", "STOI", "ESTOI", "SI-SDR (dB)", "wall (s)", "real-time factor"}
 	var lines [][]string

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand"
 	"os"
@@ -93,4 +94,42 @@ func TestCompare(t *testing.T) {
 		t.Errorf("want 5 systems, got %d: %s", len(out.Systems), res.stdout)
 	}
 	t.Log(res.stdout)
+}
+
+// TestCompareBadClean: a wrong --clean folder is one clear error and a
+// non-zero exit, before any system runs; without --clean the scores that
+// were not measured are null in --json, not 0.
+func TestCompareBadClean(t *testing.T) {
+	noisy, other := t.TempDir(), t.TempDir()
+	for i := 0; i < 20; i++ {
+		writeWAV(t, filepath.Join(noisy, fmt.Sprintf("n%02d.wav", i)), pcm16, voiced(1600, 16000, int64(i)))
+	}
+	writeWAV(t, filepath.Join(other, "unrelated.wav"), pcm16, voiced(1600, 16000, 1))
+	for _, clean := range []string{filepath.Join(other, "missing"), other} {
+		res := ghostrnn(t, nil, "compare", noisy, "--clean", clean)
+		msg := strings.TrimSpace(res.stderr)
+		if res.code == 0 || strings.Count(msg, "\n") != 0 || !strings.Contains(msg, clean) {
+			t.Errorf("--clean %s: exit %d, %q; want non-zero and one line naming it", clean, res.code, msg)
+		}
+	}
+
+	one := t.TempDir()
+	writeWAV(t, filepath.Join(one, "a.wav"), pcm16, voiced(1600, 16000, 1))
+	res := ghostrnn(t, nil, "compare", one, "--json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var out struct {
+		Systems []map[string]any
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range out.Systems {
+		for _, k := range []string{"stoi", "estoi", "si_sdr"} {
+			if v, ok := s[k]; !ok || v != nil {
+				t.Errorf("%s: %s = %v, want null", s["system"], k, v)
+			}
+		}
+	}
 }

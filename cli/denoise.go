@@ -610,7 +610,7 @@ func denoiseFile(ctx context.Context, j denoiseJob, cfg DenoiseConfig, progress 
 	if nf := audio.NonFinite(r); nf > 0 {
 		warns = append(warns, fmt.Sprintf("%d NaN/Inf samples treated as silence", nf))
 	}
-	if clipped > 0 {
+	if clipped > 0 && of.Encoding != audio.Float32 { // float output keeps samples beyond ±1
 		total := frames * int64(f.Channels)
 		warns = append(warns, fmt.Sprintf("%d of %d samples (%.2f %%) clipped at full scale in the %d-bit output; use --bits 32f (WAV) to keep them, or lower the input level",
 			clipped, total, 100*float64(clipped)/float64(max(total, 1)), of.Bits))

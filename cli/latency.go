@@ -1,3 +1,5 @@
+//go:build !nolive
+
 package cli
 
 import (
@@ -310,17 +312,33 @@ func measureRoundTripJSON(cfg LatencyConfig, sc live.StreamConfig, devErr error)
 		rt.ReportedInMs, rt.ReportedOutMs = ms(res.ReportedIn), ms(res.ReportedOut)
 		rt.ReportedMs = math.Round((rt.ReportedInMs+rt.ReportedOutMs)*1000) / 1000
 	}
-	switch {
-	case rtErr != nil:
+	if rtErr != nil {
 		rt.Error = rtErr.Error()
-		rt.Message = "round trip not measured: " + rtErr.Error()
-	case rt.RoundTrip.Found:
-		rt.Message = fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
-	default:
-		rt.Message = fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
-			rt.Confidence, rt.Threshold)
 	}
+	rt.Message = roundTripMessage(rt)
 	return rt, rtErr
+}
+
+// roundTripMessage says what the round trip came to: the delay, why it was
+// not measured, or that no loop (or no steady one) was found.
+func roundTripMessage(rt *roundTripJSON) string {
+	switch {
+	case rt.Error != "":
+		return "round trip not measured: " + rt.Error
+	case rt.RoundTrip.Found:
+		return fmt.Sprintf("round trip %.2f ms (%.1f frames), confidence %.2f", rt.DelayMs, rt.DelayFrames, rt.Confidence)
+	case rt.Confidence >= rt.Threshold: // some probes came back, most did not
+		found := 0
+		for _, p := range rt.Probes {
+			if p.Found {
+				found++
+			}
+		}
+		return fmt.Sprintf("no steady loopback path found: only %d of %d probes reached the correlation %.2f (best %.2f); xruns or a path that drops audio?",
+			found, len(rt.Probes), rt.Threshold, rt.Confidence)
+	}
+	return fmt.Sprintf("no loopback path found: best correlation %.2f < %.2f; route the output back to the input (cable or sound-server loopback) to measure the round trip",
+		rt.Confidence, rt.Threshold)
 }
 
 // printLatency writes the text report.

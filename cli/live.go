@@ -1,3 +1,5 @@
+//go:build !nolive
+
 package cli
 
 import (
@@ -505,9 +507,6 @@ func ifText(ok bool, s string) string {
 	}
 	return ""
 }
-
-// frameMs converts frames at rate to milliseconds.
-func frameMs(frames, rate int) float64 { return 1000 * float64(frames) / float64(rate) }
 
 // fmtDur formats a short duration as 312 µs or 1.25 ms.
 func fmtDur(d time.Duration) string {

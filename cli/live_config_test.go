@@ -83,8 +83,9 @@ func TestLatencyDirect(t *testing.T) {
 
 // TestLiveDirect calls Live without the command line on the ALSA file
 // device (in this process, so it is the only test here that opens
-// PortAudio): one second at 16 kHz, started bypassed, records the input
-// exactly the reported delay later, and the recordings that exist or
+// PortAudio): one second at 16 kHz, started bypassed, records (into a
+// folder it creates) the input exactly the reported delay later, and the
+// recordings that exist or
 // collide are refused with exit status 2 before any device is opened.
 func TestLiveDirect(t *testing.T) {
 	m, err := models.Open("")
@@ -100,7 +101,7 @@ func TestLiveDirect(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	rec := filepath.Join(dir, "out.wav")
+	rec := filepath.Join(dir, "new", "out.wav") // a missing folder is created, as denoise does
 	var stdout, stderr bytes.Buffer
 	cfg := cli.LiveConfig{Devices: defaultDevices(rate), Record: rec, Bypass: true, Duration: time.Second,
 		StatsJSON: true, MaxLoad: 0.8, Model: m, Options: enhancer.DefaultOptions, Mode: enhancer.EachChannel,

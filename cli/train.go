@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -232,12 +231,7 @@ func (r *trainRun) check() error {
 	if cfg.Steps <= 0 && cfg.Minutes <= 0 && r.WriteVal == "" {
 		return errors.New("train: give --steps or --minutes")
 	}
-	for _, a := range cfg.Ablate {
-		if !slices.ContainsFunc(train.Ablations, func(b train.Ablation) bool { return b.Name == a }) {
-			return fmt.Errorf("train: unknown --ablate %q (want %s)", a, ablationList())
-		}
-	}
-	return nil
+	return cfg.CheckAblations()
 }
 
 // runLog is a run's log: it goes to stderr at once, and to RUN-DIR/train.log

@@ -31,6 +31,7 @@ func TestTrainFlagErrors(t *testing.T) {
 		{"one per arch", []string{"--arch", "ghostgru", "--arch", "gru", "--init", twin}, "one --init per --arch", true},
 		{"SNR range", []string{"--snr-min", "10", "--snr-max", "5"}, "--snr-min 10 is above --snr-max 5", false},
 		{"SNR mode", []string{"--snr-mode", "30"}, "--snr-mode 30 is outside", false},
+		{"unknown ablation", []string{"--ablate", "nope"}, `unknown ablation "nope"`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			runs := filepath.Join(t.TempDir(), "run")

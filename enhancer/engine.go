@@ -105,7 +105,7 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	}
 	e := &Engine{
 		fr: fr, cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
-		hb:   newHighBand(m.Arch.Bins),
+		hb:   newHighBand(m.Arch.Bins, cfg.Bins()),
 		fifo: make([]float32, 0, cfg.Hop),
 		fbuf: make([]float32, m.Arch.Features),
 		gain: make([]float32, cfg.Bins()),
@@ -164,6 +164,7 @@ func (e *Engine) Reset() {
 		clear(h)
 	}
 	e.pos = 0
+	e.hb.reset()
 	e.stats = FrameStats{}
 }
 
@@ -209,7 +210,6 @@ func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
 	e.feat.Compute(e.fbuf, x)
 	e.net.Forward(e.gain[:e.model.Arch.Bins], e.fbuf)
-	e.hb.fill(e.gain)
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]
 		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x
@@ -218,6 +218,7 @@ func (e *Engine) frame(hop []float32) {
 		e.pos = (e.pos + 1) % len(e.hist)
 		x = e.spec
 	}
+	e.hb.fill(e.gain, x) // x is the frame the gains apply to
 
 	// One pass: the model's raw gain feeds the speech-presence estimate, then
 	// the controls shape the gain that is applied.

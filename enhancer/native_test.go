@@ -60,8 +60,9 @@ func TestNativeBypassIsDelayedIdentity(t *testing.T) {
 }
 
 // TestNativeChunkingAndHighBand: at 48 kHz the output does not depend on the
-// chunking, and every bin above the model's band carries the mean of the
-// model's gains over its top quarter, after the same controls.
+// chunking, and every bin above the model's band has a gain between the floor
+// and the square root of the mean of the model's gains over its top quarter,
+// after the same controls.
 func TestNativeChunkingAndHighBand(t *testing.T) {
 	m := randomModel(t, DefaultArch, 5)
 	x := noisy(48000/2+11, 9)
@@ -102,14 +103,70 @@ func TestNativeChunkingAndHighBand(t *testing.T) {
 		for _, v := range raw[120:161] {
 			mean += v
 		}
-		mean /= 41
+		p := float64(mean / 41)
 		floor := max(m.GainFloor, float32(math.Pow(10, -o.AttenLimDB/20)))
-		want := float32(o.Mix)*max(mean, floor) + float32(1-o.Mix)
+		lo := float64(o.Mix)*float64(floor) + (1 - o.Mix)
+		hi := float64(o.Mix)*max(math.Sqrt(p), float64(floor)) + (1 - o.Mix)
 		for k := 161; k < len(g); k++ {
-			if math.Abs(float64(g[k]-want)) > 1e-6 {
-				t.Fatalf("%+v: bin %d gain %v, want %v (mean of the raw gains of bins 120 … 160, after the controls)", o, k, g[k], want)
+			if v := float64(g[k]); v < lo-1e-6 || v > hi+1e-6 {
+				t.Fatalf("%+v: bin %d gain %v outside [%v, %v] (floor, and sqrt of the mean raw gain of bins 120 … 160, after the controls)", o, k, v, lo, hi)
 			}
 		}
+	}
+}
+
+// TestHighBandRule drives the high-band rule by hand: a bin that keeps its
+// power while the model hears no speech is noise and goes to 0; a bin that
+// rises 20 dB above that while the model hears speech opens towards
+// sqrt(p) = 1; the first frame, with no noise estimate yet, gives 0.
+func TestHighBandRule(t *testing.T) {
+	const k, kn = 9, 13
+	h := newHighBand(k, kn)
+	if h.lo != 6 {
+		t.Fatalf("lo = %d, want 6 (top quarter of 9 bins)", h.lo)
+	}
+	gain := make([]float32, kn)
+	x := make([]complex128, kn)
+	set := func(p float32, amp float64) {
+		for i := range gain[:k] {
+			gain[i] = p
+		}
+		for i := range x {
+			x[i] = complex(amp, 0)
+		}
+		h.fill(gain, x)
+	}
+	set(0, 1)
+	for i := k; i < kn; i++ {
+		if gain[i] != 0 {
+			t.Fatalf("first frame: bin %d gain %v, want 0", i, gain[i])
+		}
+	}
+	for n := 0; n < 100; n++ {
+		set(0, 1) // noise, no speech
+	}
+	if gain[k] != 0 {
+		t.Errorf("noise alone: gain %v, want 0", gain[k])
+	}
+	var first float32
+	for n := 0; n < 50; n++ {
+		set(1, 10) // speech 20 dB above the noise
+		if n == 0 {
+			first = gain[k]
+		}
+	}
+	if !(first > 0.5 && first < gain[k] && gain[k] > 0.97 && gain[k] <= 1) {
+		t.Errorf("speech onset: gain %v, then %v after 50 frames; want > 0.5 rising to ≈ 1", first, gain[k])
+	}
+	for i := k + 1; i < kn; i++ {
+		if gain[i] != gain[k] {
+			t.Errorf("bin %d gain %v, want the same as bin %d's %v for the same power", i, gain[i], k, gain[k])
+		}
+	}
+	h.reset()
+	set(1, 10)
+	if gain[k] != 0 {
+		t.Errorf("after reset: gain %v, want 0 (no noise estimate yet)", gain[k])
 	}
 }
 

@@ -83,18 +83,29 @@ var Ablations = []Ablation{
 	{"noise-mix", "no noise resampling or second noise", func(c *Config) { c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb = 0, 0 }},
 }
 
-// applyAblations turns off the guards named in c.Ablate.
-func (c *Config) applyAblations() error {
+// CheckAblations reports a name in c.Ablate that is not in Ablations.
+func (c *Config) CheckAblations() error {
 	for _, name := range c.Ablate {
-		i := slices.IndexFunc(Ablations, func(a Ablation) bool { return a.Name == name })
-		if i < 0 {
+		if !slices.ContainsFunc(Ablations, func(a Ablation) bool { return a.Name == name }) {
 			names := make([]string, len(Ablations))
 			for j, a := range Ablations {
 				names[j] = a.Name
 			}
 			return fmt.Errorf("train: unknown ablation %q (want one of %s)", name, strings.Join(names, ", "))
 		}
-		Ablations[i].apply(c)
+	}
+	return nil
+}
+
+// applyAblations turns off the guards named in c.Ablate.
+func (c *Config) applyAblations() error {
+	if err := c.CheckAblations(); err != nil {
+		return err
+	}
+	for _, a := range Ablations {
+		if slices.Contains(c.Ablate, a.Name) {
+			a.apply(c)
+		}
 	}
 	return nil
 }

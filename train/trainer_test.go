@@ -192,3 +192,26 @@ func TestInit(t *testing.T) {
 		t.Error("a GhostGRU model was accepted as the start of a GRU run")
 	}
 }
+
+// TestAblate: Config.Ablate turns the named guards off over the recipe, and
+// an unknown name is refused.
+func TestAblate(t *testing.T) {
+	cfg := smallConfig(enhancer.KindGhost, "")
+	cfg.Steps = 1
+	cfg.Ablate = []string{"sdr", "noise-mix"}
+	tr, err := NewTrainer(cfg, synthCorpus(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tr.cfg
+	if got.Loss.SDRWeight != 0 || got.Mix.NoiseSpeedProb != 0 || got.Mix.NoiseMixProb != 0 {
+		t.Errorf("ablated sdr and noise-mix, got SDR weight %v, noise speed p %v, second noise p %v", got.Loss.SDRWeight, got.Mix.NoiseSpeedProb, got.Mix.NoiseMixProb)
+	}
+	if got.Loss.UnderWeight != DefaultLoss.UnderWeight || got.Mix.SpeedProb != DefaultMix.SpeedProb {
+		t.Errorf("guards not named were changed: %+v", got)
+	}
+	cfg.Ablate = []string{"nope"}
+	if _, err := NewTrainer(cfg, synthCorpus(1)); err == nil {
+		t.Error("an unknown ablation was accepted")
+	}
+}

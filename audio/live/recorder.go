@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -29,9 +30,13 @@ type Recorder struct {
 // disk is busy; beyond that frames are dropped and counted.
 const RecordRingSeconds = 10
 
-// CreateRecorder creates path (replacing it) as a WAV file of rate and
-// channels, with a ring for the audio thread to fill, and starts draining it.
+// CreateRecorder creates path (replacing it; its folder too, if missing) as
+// a WAV file of rate and channels, with a ring for the audio thread to fill,
+// and starts draining it.
 func CreateRecorder(path string, rate, channels int) (*Recorder, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("cannot record: %v", err)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot record: %v", err)

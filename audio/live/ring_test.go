@@ -120,9 +120,9 @@ func TestHistogram(t *testing.T) {
 }
 
 // TestRecorder writes from another goroutine while the recorder drains,
-// and reads the WAV back.
+// and reads the WAV back; the recording's missing folders are created.
 func TestRecorder(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rec.wav")
+	path := filepath.Join(t.TempDir(), "new", "folder", "rec.wav") // created as denoise does
 	r, err := CreateRecorder(path, 16000, 2)
 	if err != nil {
 		t.Fatal(err)
