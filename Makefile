@@ -56,4 +56,4 @@ clean:
 # The static batch binary the Dockerfile builds (no cgo, no PortAudio); see docs/scale-out.md.
 BATCH_OUT ?= ghostrnn-batch
 batch:
-	CGO_ENABLED=0 $(GO) build -tags nolive -trimpath -ldflags='-s -w' -o $(BATCH_OUT) .
+	CGO_ENABLED=0 $(GO) build -tags nolive -ldflags='-s -w' -o $(BATCH_OUT) .
