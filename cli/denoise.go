@@ -396,6 +396,10 @@ func Denoise(ctx context.Context, cfg DenoiseConfig) (DenoiseSummary, error) {
 		if sum.Skipped > 0 {
 			skipped = fmt.Sprintf(" (%d already done)", sum.Skipped)
 		}
+		if sum.Done == 0 {
+			fmt.Fprintf(cfg.Stderr, "denoised 0 of %d %s%s, %d failed\n", sum.Files, plural(sum.Files, "file", "files"), skipped, sum.Failed)
+			return sum, nil
+		}
 		fmt.Fprintf(cfg.Stderr, "denoised %d of %d %s%s: %s of audio in %.2f s wall (real-time factor %.4f, %d %s), %d failed\n",
 			sum.Done, sum.Files, plural(sum.Files, "file", "files"), skipped, fmtDuration(sum.AudioSec), sum.WallSec, rtf,
 			sum.Jobs, plural(sum.Jobs, "job", "jobs"), sum.Failed)

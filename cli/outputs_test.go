@@ -230,7 +230,7 @@ func TestDenoiseRerun(t *testing.T) {
 			}
 			want := listTree(t, dir)
 			res := ghostrnn(t, nil, args...)
-			if res.code != 0 || strings.Count(res.stderr, "already done:") != 2 || !strings.Contains(res.stderr, "denoised 0 of 2 files (2 already done)") {
+			if res.code != 0 || strings.Count(res.stderr, "already done:") != 2 || !strings.Contains(res.stderr, "denoised 0 of 2 files (2 already done), 0 failed") {
 				t.Errorf("rerun: exit %d: %q", res.code, res.stderr)
 			}
 			res = ghostrnn(t, nil, append(args, "--skip-existing")...)

@@ -167,8 +167,7 @@ func downmix(dst, x []float32, ch int) {
 type maskStream struct {
 	e     *enhancer.Engine
 	rs    enhancer.Resampler // to the model's rate; nil if the rates agree
-	hop   []float32
-	n     int
+	hops  *viz.Hopper
 	rsOut []float32
 	out   []float32
 	cols  *viz.Columns
@@ -182,7 +181,7 @@ func newMaskStream(m *enhancer.Model, rate int, samples int64) (*maskStream, err
 		return nil, err
 	}
 	cfg := e.Config()
-	s := &maskStream{e: e, hop: make([]float32, cfg.Hop)}
+	s := &maskStream{e: e, hops: viz.NewHopper(cfg.Hop)}
 	if rate != cfg.SampleRate {
 		if s.rs, err = newResampler(rate, cfg.SampleRate); err != nil {
 			return nil, err
@@ -202,22 +201,13 @@ func (s *maskStream) Write(x []float32) {
 		s.rsOut = s.rs.Process(s.rsOut[:0], x)
 		x = s.rsOut
 	}
-	s.push(x)
+	s.hops.Write(x, s.frame)
 }
 
-// push feeds samples at the model's rate, one hop at a time, and keeps
-// the gains of each frame.
-func (s *maskStream) push(x []float32) {
-	for len(x) > 0 {
-		k := copy(s.hop[s.n:], x)
-		s.n += k
-		x = x[k:]
-		if s.n == len(s.hop) {
-			s.out = s.e.Process(s.out[:0], s.hop)
-			s.cols.Add(s.e.Gains())
-			s.n = 0
-		}
-	}
+// frame runs the model over one hop at its rate and keeps the gains.
+func (s *maskStream) frame(hop []float32) {
+	s.out = s.e.Process(s.out[:0], hop)
+	s.cols.Add(s.e.Gains())
 }
 
 // Panel ends the stream (a partial last hop is dropped) and returns the
@@ -225,7 +215,7 @@ func (s *maskStream) push(x []float32) {
 func (s *maskStream) Panel() (viz.Panel, error) {
 	if s.rs != nil {
 		s.rsOut = s.rs.Flush(s.rsOut[:0])
-		s.push(s.rsOut)
+		s.hops.Write(s.rsOut, s.frame)
 	}
 	if s.cols.Frames() == 0 {
 		return viz.Panel{}, fmt.Errorf("too short for a gain mask")

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ghostrnn/ghostrnn/enhancer"
-	"github.com/ghostrnn/ghostrnn/models"
 )
 
 // TestBudgetSplit checks the split on random spectra: G = 1 leaves no
@@ -71,16 +71,23 @@ func TestMeanSE(t *testing.T) {
 }
 
 // TestMeasurements runs every measurement of the list on the generated
-// corpus with the shipped model, few mixtures each, and checks that each
-// prints a Markdown table with a header, a separator and as many rows as it
-// should (at least one per model), all cells finite numbers or text.
+// corpus with two small random models, few mixtures each,
+// and checks that each prints a Markdown table with a header, a separator
+// and as many rows as it should (one per model and set), all cells finite
+// numbers or text.
 func TestMeasurements(t *testing.T) {
-	m, err := models.Default()
+	net, err := NewNet[float32](smallConfig(enhancer.KindGRU, "").Arch)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := MeasureInput{Names: []string{"a", "b"}, Models: []*enhancer.Model{m, m}, Corpus: synthCorpus(3), ValClips: 2, More: 2}
-	wantRows := map[string]int{"validation": 8 + 2, "targets": 2, "gap": 2 * 6, "by-noise": 2 + 1, "budget": 2 * 3}
+	var mods []*enhancer.Model
+	for seed := range int64(2) {
+		m := net.Model(float32(DefaultLoss.GainFloor))
+		m.InitRandom(rand.New(rand.NewSource(seed)))
+		mods = append(mods, m)
+	}
+	in := MeasureInput{Names: []string{"a", "b"}, Models: mods, Corpus: synthCorpus(3), ValClips: 2, More: 2}
+	wantRows := map[string]int{"validation": 8 + 2, "targets": 2, "gap": 2 * 6, "by-noise": 2 + 1, "budget": 2 * 3, "ceilings": len(Oracles()) + 2}
 	seen := map[string]bool{}
 	for _, ms := range Measurements {
 		if seen[ms.Name] {
@@ -88,10 +95,12 @@ func TestMeasurements(t *testing.T) {
 		}
 		seen[ms.Name] = true
 		var b bytes.Buffer
+		t0 := time.Now()
 		if err := ms.Run(&b, in); err != nil {
 			t.Errorf("%s: %v", ms.Name, err)
 			continue
 		}
+		t.Logf("%s %v", ms.Name, time.Since(t0))
 		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 		if len(lines) < 3 || !strings.HasPrefix(lines[1], "|---|") {
 			t.Errorf("%s: not a Markdown table:\n%s", ms.Name, b.String())

@@ -48,8 +48,7 @@ const (
 // [t·H, (t+1)·H) of the new hop; the last partial hop is zero-padded.
 type SpectrogramStream struct {
 	a     *dsp.Analyzer
-	hop   []float32 // samples of the hop being filled
-	n     int       // samples in hop
+	hops  *Hopper
 	row   []float32
 	scale float64 // 2/Σw: a full-scale sine peaks at 0 dB
 	rate  int
@@ -78,28 +77,53 @@ func NewSpectrogramStream(rate int, samples int64) (*SpectrogramStream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SpectrogramStream{a: a, hop: make([]float32, hop), row: make([]float32, cfg.Bins()), scale: 2 / sw, rate: rate, cols: cols}, nil
+	return &SpectrogramStream{a: a, hops: NewHopper(hop), row: make([]float32, cfg.Bins()), scale: 2 / sw, rate: rate, cols: cols}, nil
 }
 
 // Write adds samples to the spectrogram.
-func (s *SpectrogramStream) Write(x []float32) {
+func (s *SpectrogramStream) Write(x []float32) { s.hops.Write(x, s.frame) }
+
+// frame analyses one hop.
+func (s *SpectrogramStream) frame(hop []float32) {
+	for k, c := range s.a.Frame(hop) {
+		s.row[k] = float32(20 * math.Log10(s.scale*cmplx.Abs(c)+1e-10))
+	}
+	s.cols.Add(s.row)
+}
+
+// Hopper cuts a stream of samples, written in chunks of any size, into
+// hops of a fixed length.
+type Hopper struct {
+	hop []float32 // the hop being filled
+	n   int       // samples in it
+}
+
+// NewHopper returns a Hopper of hops of n samples.
+func NewHopper(n int) *Hopper { return &Hopper{hop: make([]float32, n)} }
+
+// Write calls f with every hop that x completes, in order. The slice f gets
+// is reused by the next call.
+func (h *Hopper) Write(x []float32, f func(hop []float32)) {
 	for len(x) > 0 {
-		k := copy(s.hop[s.n:], x)
-		s.n += k
+		k := copy(h.hop[h.n:], x)
+		h.n += k
 		x = x[k:]
-		if s.n == len(s.hop) {
-			s.frame()
+		if h.n == len(h.hop) {
+			h.n = 0
+			f(h.hop)
 		}
 	}
 }
 
-// frame analyses the full hop buffer.
-func (s *SpectrogramStream) frame() {
-	for k, c := range s.a.Frame(s.hop) {
-		s.row[k] = float32(20 * math.Log10(s.scale*cmplx.Abs(c)+1e-10))
+// Pending returns the samples of the unfinished hop, zero-padded to a whole
+// hop, or nil if there are none; the Hopper is then empty.
+func (h *Hopper) Pending() []float32 {
+	if h.n == 0 {
+		return nil
 	}
-	s.cols.Add(s.row)
-	s.n = 0
+	clear(h.hop[h.n:])
+	h.n = 0
+	return h.hop
 }
 
 // Columns returns the reducer, e.g. to check how many columns it holds.
@@ -109,14 +133,13 @@ func (s *SpectrogramStream) Columns() *Columns { return s.cols }
 // picture titled title, coloured over the top 90 dB. It fails on a stream
 // without samples.
 func (s *SpectrogramStream) Panel(title string) (Panel, error) {
-	if s.n > 0 {
-		clear(s.hop[s.n:])
-		s.frame()
+	if hop := s.hops.Pending(); hop != nil {
+		s.frame(hop)
 	}
 	if s.cols.Frames() == 0 {
 		return Panel{}, fmt.Errorf("no audio samples")
 	}
-	hop := float64(len(s.hop))
+	hop := float64(len(s.hops.hop))
 	p := s.cols.Panel(title, "dB", hop/float64(s.rate), float64(s.rate)/(2*hop))
 	peak := -200.0
 	for _, col := range p.Z {
