@@ -319,7 +319,8 @@ func stillLoaded(mods map[int]micModule, m micModule) bool {
 	return ok && got.Name == m.Name && got.Args == m.Args
 }
 
-// modArg quotes a module argument value for the server's parser.
+// modArg makes s safe inside a quoted module argument value: it drops the
+// quotes and backslashes the server's argument parser would take as syntax.
 func modArg(s string) string {
 	return strings.NewReplacer(`"`, "", `'`, "", `\`, "").Replace(s)
 }

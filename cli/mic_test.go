@@ -182,7 +182,7 @@ func startPipeWire(t *testing.T) soundServer {
 	t.Helper()
 	for _, prog := range []string{"dbus-daemon", "pipewire", "wireplumber", "pipewire-pulse", "pactl"} {
 		if _, err := exec.LookPath(prog); err != nil {
-			t.Skipf("%s is not installed (apt-get install dbus-daemon pipewire-bin wireplumber pipewire-pulse pulseaudio-utils)", prog)
+			t.Skipf("%s is not installed (CI installs .ci/packages-ci: apt-get install dbus-daemon pipewire-bin wireplumber pipewire-pulse; on a PulseAudio desktop this enables pipewire-pulse for logins)", prog)
 		}
 	}
 	dir := t.TempDir()
