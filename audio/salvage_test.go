@@ -19,12 +19,8 @@ func readVia(t *testing.T, mode, name string, data []byte, opts ...Option) ([]fl
 	var r Reader
 	var err error
 	if mode == "Open" {
-		path := filepath.Join(t.TempDir(), name)
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
 		var c io.Closer
-		r, c, err = Open(path, opts...)
+		r, c, err = Open(writeTemp(t, name, data), opts...)
 		if err == nil {
 			defer c.Close()
 		}
@@ -36,6 +32,16 @@ func readVia(t *testing.T, mode, name string, data []byte, opts ...Option) ([]fl
 	}
 	x, err := readAll(r)
 	return x, Damage(r), err
+}
+
+// writeTemp writes data to a file name in a temporary folder.
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // ramp16 is frames·ch distinct 16-bit samples.
@@ -96,6 +102,17 @@ func TestSalvageWAV(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name+"/"+c.mode, func(t *testing.T) {
+			if c.mode == "Open" {
+				// A file's size tells the frames, damaged or not.
+				r, cl, err := Open(writeTemp(t, c.name+".wav", c.data), Salvage)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Frames() != int64(c.frames) {
+					t.Errorf("Frames() = %d, want %d", r.Frames(), c.frames)
+				}
+				cl.Close()
+			}
 			x, damage, err := readVia(t, c.mode, c.name+".wav", c.data, Salvage)
 			if err != nil {
 				t.Fatalf("Salvage: %v", err)
@@ -243,10 +260,7 @@ func TestSalvageMP3(t *testing.T) {
 // Damage gives, and ReadMono passes it on.
 func TestOnDamage(t *testing.T) {
 	data := wavBytes("RIFF", ck("fmt ", fmtPCM(wavePCM, 1, 16000, 16)), chunk{id: "data", data: pcm16(ramp16(100, 1)...), size: 1000})
-	path := filepath.Join(t.TempDir(), "cut.wav")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeTemp(t, "cut.wav", data)
 	var heard []string
 	x, _, err := ReadMono(path, 1e9, OnDamage(func(d string) { heard = append(heard, d) }))
 	if err != nil || len(x) != 100 {

@@ -157,6 +157,8 @@ func (r *wavReader) setDataSize(h *wavHeader, csize uint32) error {
 				return err
 			}
 			r.damaged(fmt.Sprintf("WAV sizes were never written (0, as a recorder that crashed leaves them): read the %d bytes to the end of the file", rest))
+			r.dataSize = rest / ba * ba // whole frames: Frames is known
+			return nil
 		}
 		r.dataSize = -1
 		return nil

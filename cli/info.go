@@ -95,8 +95,14 @@ func describeModel(m *enhancer.Model) modelInfo {
 	if a.Kind == enhancer.KindGhost {
 		cell = fmt.Sprintf("GhostGRU(r=%d, %d intrinsic + %d ghost, φ=%s)", a.Ratio, a.Intrinsic(), a.Hidden-a.Intrinsic(), a.GhostAct)
 	}
+	summary := fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a))
+	if a.Graph == enhancer.GraphV2 {
+		n := a.V2Core().Features
+		summary = fmt.Sprintf("v2: %d bands × 3 (ERB feature, compressed Re/Im), frames t and t−1 → conv encoder (%d channels, 3 stride-2 stages, shared along frequency) → %d → dense %d → %s %d ×%d → dense %d → conv decoder with encoder skips → %d band logits → %d bins → sigmoid",
+			a.Features, a.Channels, n, a.Hidden, cell, a.Hidden, a.Layers, n, a.Features, a.Bins)
+	}
 	return modelInfo{
-		Summary:        fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a)),
+		Summary:        summary,
 		Arch:           archJSON(a),
 		Params:         a.Params(),
 		WeightBytes:    4 * a.Params(),

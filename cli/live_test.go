@@ -474,7 +474,8 @@ func TestLivePulseStop(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := startPulse(t)
 			rec := filepath.Join(t.TempDir(), "out.wav")
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			// Hang guards only: a loaded machine may take its time.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, "live", "--input", "loop_in", "--output", "loop_out", "--rate", "48000",
 				"--latency", "high", "--record", rec)
@@ -485,14 +486,14 @@ func TestLivePulseStop(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Let a second of audio through (the recording grows as it goes).
-			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 				if st, err := os.Stat(rec); err == nil && st.Size() > 48000*4 {
 					break
 				}
 				if time.Now().After(deadline) {
 					cmd.Process.Kill()
 					cmd.Wait()
-					t.Fatalf("live recorded nothing within 20 s: %s", errb.String())
+					t.Fatalf("live recorded nothing within a minute (hang): %s", errb.String())
 				}
 			}
 			tc.stop(p, cmd)

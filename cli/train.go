@@ -35,15 +35,17 @@ func trainCommand() *ucli.Command {
 			"on held-out speakers and noise through the streaming engine, and writes the best\n" +
 			"model. The run directory gets checkpoint.gob, log.jsonl, curves.png and train.log.\n" +
 			"Ctrl-C saves a checkpoint; --resume continues it.",
-		Flags: []ucli.Flag{
+		Flags: append(append([]ucli.Flag{
 			&ucli.StringSliceFlag{Name: "arch", Value: ucli.NewStringSlice(enhancer.KindGhost), Usage: "ghostgru (DefaultArch) or gru (TwinArch); repeat to train several models in lockstep on the same batches (one --out and --run-dir each)"},
-			corpusFlags[0], corpusFlags[1], corpusFlags[2], corpusFlags[3], corpusFlags[4],
+		}, corpusFlags()...),
 			&ucli.BoolFlag{Name: "allow-val-overlap", Usage: "train even when the speech has one speaker (or the noise one recording), so that validation has to use training data"},
 			&ucli.IntFlag{Name: "steps", Usage: "optimiser steps (0 with --minutes: until the time is up)"},
 			&ucli.Float64Flag{Name: "minutes", Usage: "wall-time budget in minutes"},
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
+			&ucli.StringFlag{Name: "graph", Value: "v1", Usage: "model graph: v1 (dense layers around the recurrent core) or v2 (convolutional encoder/decoder shared along frequency around the same core, docs/DESIGN.md; no --skip)"},
+			&ucli.IntFlag{Name: "channels", Value: enhancer.V2Arch.Channels, Usage: "v2: encoder/decoder channels"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
@@ -64,7 +66,7 @@ func trainCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
-		},
+		),
 		Subcommands: []*ucli.Command{measureCommand()},
 		Action: func(c *ucli.Context) error {
 			r, err := trainRunFromFlags(c)
@@ -79,12 +81,14 @@ func trainCommand() *ucli.Command {
 }
 
 // corpusFlags choose the training data, for train and train measure.
-var corpusFlags = []ucli.Flag{
-	&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
-	&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
-	&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
-	&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
-	&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
+func corpusFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "data", Value: "../shared/data", Usage: "corpus directory with MANIFEST.tsv (used unless --speech/--noise)"},
+		&ucli.StringSliceFlag{Name: "speech", Usage: "directory of clean speech, one folder per speaker (repeatable)"},
+		&ucli.StringSliceFlag{Name: "noise", Usage: "directory of noise, each file its own recording (repeatable)"},
+		&ucli.StringSliceFlag{Name: "rir", Usage: "directory of room impulse responses (repeatable)"},
+		&ucli.StringFlag{Name: "split-of", Usage: "hold out exactly the speakers and noise recordings this model file was validated on (its \"split\" metadata) instead of applying the hash rule to the corpus as it is now: a corpus that has grown since can move the model's training speakers into the held-out set"},
+	}
 }
 
 // ablationList describes train.Ablations for the help.
@@ -163,6 +167,8 @@ type trainRun struct {
 	Features     int                // --features of every model
 	Lookahead    int                // --lookahead of every model
 	Skip         int                // --skip of every model
+	Graph        string             // --graph of every model: v1 or v2
+	Channels     int                // --channels of every v2 model
 	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
 	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
 	AllowOverlap bool               // --allow-val-overlap
@@ -175,11 +181,12 @@ type trainRun struct {
 }
 
 // trainRunFromFlags reads and checks the flags of ghostrnn train; nothing is
-// read from disk yet.
+// read from disk yet but the --split-of model's metadata.
 func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	r := trainRun{
 		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
 		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
+		Graph: c.String("graph"), Channels: c.Int("channels"),
 		AllowOverlap: c.Bool("allow-val-overlap"),
 		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
 		Args: os.Args[1:], Stderr: c.App.ErrWriter, Now: time.Now,
@@ -386,6 +393,13 @@ func (r trainRun) model(i int) (trainModel, error) {
 		return trainModel{}, fmt.Errorf("train: unknown --arch %q (want ghostgru or gru)", kind)
 	}
 	arch.Lookahead, arch.Skip, arch.Features = r.Lookahead, r.Skip, r.Features
+	switch r.Graph {
+	case "v1", "":
+	case enhancer.GraphV2:
+		arch.Graph, arch.Channels, arch.Skip = r.Graph, r.Channels, 0
+	default:
+		return trainModel{}, fmt.Errorf("train: unknown --graph %q (want v1 or v2)", r.Graph)
+	}
 	if err := arch.Validate(); err != nil {
 		return trainModel{}, fmt.Errorf("train: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -23,6 +24,16 @@ func measureCommand() *ucli.Command {
 			"mixtures from the corpus (--data, or --speech and --noise) exactly as training validation\n" +
 			"does, runs them through the streaming engine and scores them with package metrics.",
 	}
+	var names []string
+	for _, m := range train.Measurements {
+		names = append(names, m.Name)
+	}
+	cmd.Action = func(c *ucli.Context) error {
+		if c.NArg() > 0 {
+			return fmt.Errorf("train measure: unknown measurement %q (want %s)", c.Args().First(), strings.Join(names, ", "))
+		}
+		return ucli.ShowSubcommandHelp(c)
+	}
 	for _, m := range train.Measurements {
 		cmd.Subcommands = append(cmd.Subcommands, &ucli.Command{
 			Name:  m.Name,
@@ -30,7 +41,7 @@ func measureCommand() *ucli.Command {
 			Flags: append([]ucli.Flag{
 				&ucli.StringSliceFlag{Name: "model", Required: true, Usage: "model file to score (repeatable: one column or row each)"},
 				&ucli.IntFlag{Name: "clips", Usage: "mixtures per condition (default: 12 for the validation set, 48 for the larger held-out sets)"},
-			}, corpusFlags...),
+			}, corpusFlags()...),
 			Action: func(c *ucli.Context) error { return runMeasure(c, m) },
 		})
 	}

@@ -260,6 +260,7 @@ func TestTrainMeasure(t *testing.T) {
 		t.Errorf("want the validation table with 12 lines:\n%s", res.stdout)
 	}
 	oneLine(t, ghostrnn(t, nil, "train", "measure", "validation", "--model", "nope.safetensors", "--speech", speech, "--noise", noise), "nope.safetensors")
+	oneLine(t, ghostrnn(t, nil, "train", "measure", "nope"), `unknown measurement "nope"`, "validation, targets")
 	// The shipped model's own split names speakers this corpus does not have.
 	oneLine(t, ghostrnn(t, nil, "train", "measure", "validation", "--model", model, "--split-of", model, "--speech", speech, "--noise", noise),
 		`held-out speaker "librispeech-`, "not in the corpus")

@@ -56,6 +56,11 @@ type Arch struct {
 	// Skip is w, the half-width in bands of the feature skip into the output
 	// layer (see the package comment); 0: no skip.
 	Skip int
+	// Graph is "" for the v1 graph above, GraphV2 for the convolutional
+	// encoder/decoder around the same recurrent core (see v2.go).
+	Graph string
+	// Channels is C, the v2 encoder/decoder width (0 for v1).
+	Channels int
 }
 
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
@@ -83,6 +88,29 @@ func (a Arch) Intrinsic() int {
 // Validate reports whether the architecture is usable: sizes in range, a
 // valid framing (Framing.Validate) and Bins = Window/2 + 1.
 func (a Arch) Validate() error {
+	if err := a.validateSizes(); err != nil {
+		return err
+	}
+	if err := a.Framing.Validate(); err != nil {
+		return err
+	}
+	if k := a.STFT().Bins(); a.Bins != k {
+		return fmt.Errorf("%d gains do not match the %d bins of a %d-sample window", a.Bins, k, a.Window)
+	}
+	switch {
+	case a.Graph == GraphV2:
+		return a.validateV2()
+	case a.Graph != "":
+		return fmt.Errorf("unknown model graph %q (want v1 or %q)", a.Graph, GraphV2)
+	case a.Channels != 0:
+		return fmt.Errorf("a v1 graph has no channels (%d)", a.Channels)
+	}
+	return nil
+}
+
+// validateSizes checks the sizes, kinds and activation (everything but
+// the framing and the graph).
+func (a Arch) validateSizes() error {
 	switch {
 	case a.Kind != KindGhost && a.Kind != KindGRU:
 		return fmt.Errorf("unknown architecture %q (want %q or %q)", a.Kind, KindGhost, KindGRU)
@@ -99,12 +127,6 @@ func (a Arch) Validate() error {
 	}
 	if _, err := activation(a.GhostAct); err != nil {
 		return err
-	}
-	if err := a.Framing.Validate(); err != nil {
-		return err
-	}
-	if k := a.STFT().Bins(); a.Bins != k {
-		return fmt.Errorf("%d gains do not match the %d bins of a %d-sample window", a.Bins, k, a.Window)
 	}
 	return nil
 }
@@ -126,6 +148,9 @@ func (t TensorSpec) Size() int {
 
 // Tensors lists every weight tensor of the architecture, in file order.
 func (a Arch) Tensors() []TensorSpec {
+	if a.Graph == GraphV2 {
+		return a.tensorsV2()
+	}
 	h, m := a.Hidden, a.Intrinsic()
 	ts := []TensorSpec{{"in.weight", []int{h, a.Features}}, {"in.bias", []int{h}}}
 	for l := 0; l < a.Layers; l++ {
@@ -208,6 +233,9 @@ func (a Arch) Params() int {
 // MACsPerFrame returns the multiply-accumulates of one frame of the network:
 // one per matrix weight (biases and activations are not counted).
 func (a Arch) MACsPerFrame() int {
+	if a.Graph == GraphV2 {
+		return a.macsV2()
+	}
 	n := 0
 	for _, t := range a.Tensors() {
 		if len(t.Shape) == 2 {
@@ -241,6 +269,10 @@ func NewModel(a Arch) (*Model, error) {
 // InitRandom fills the weights as PyTorch initialises nn.Linear and nn.GRU:
 // uniform in ±1/sqrt(fan_in) for dense layers and ±1/sqrt(H) for the GRU.
 func (m *Model) InitRandom(rng *rand.Rand) {
+	if m.Arch.Graph == GraphV2 {
+		m.initV2(rng)
+		return
+	}
 	h := float64(m.Arch.Hidden)
 	for _, t := range m.Arch.Tensors() {
 		bound := 1 / math.Sqrt(h)

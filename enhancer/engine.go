@@ -94,6 +94,7 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	net.atSTFT(cfg)
 	ana, err := dsp.NewAnalyzer(cfg)
 	if err != nil {
 		return nil, err
@@ -209,7 +210,7 @@ func (e *Engine) Flush(dst []float32) []float32 {
 func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
 	e.feat.Compute(e.fbuf, x)
-	e.net.Forward(e.gain[:e.model.Arch.Bins], e.fbuf)
+	e.net.ForwardSpec(e.gain[:e.model.Arch.Bins], e.fbuf, x)
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]
 		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x

@@ -35,6 +35,8 @@ type Net struct {
 	sidx  []int       // band read per bin and offset, [K, 2w+1]
 	fhist [][]float32 // the last D+1 feature vectors; fhist[fpos] is the newest
 	fpos  int
+
+	v2 *netV2 // a v2 graph (Arch.Graph); the fields above are then unused
 }
 
 func general(rows, cols int, data []float32) blas32.General {
@@ -47,6 +49,16 @@ func NewNet(m *Model) (*Net, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	if a.Graph == GraphV2 {
+		v2, err := newNetV2(m)
+		return &Net{arch: a, v2: v2}, err
+	}
+	return newNetV1(m)
+}
+
+// newNetV1 builds the v1 graph of m, whose architecture has been checked.
+func newNetV1(m *Model) (*Net, error) {
+	a := m.Arch
 	phi, _ := activation(a.GhostAct)
 	h, mi := a.Hidden, a.Intrinsic()
 	w := m.Weights
@@ -89,6 +101,10 @@ func itoa(i int) string {
 
 // Reset zeroes the recurrent state and the skip's feature history.
 func (n *Net) Reset() {
+	if n.v2 != nil {
+		n.v2.reset()
+		return
+	}
 	for i := range n.layers {
 		clear(n.layers[i].s)
 	}
@@ -98,9 +114,24 @@ func (n *Net) Reset() {
 	n.fpos = 0
 }
 
-// Forward computes one frame: gain (length K) from features (length F).
+// ForwardSpec computes one frame's gains from its features and its
+// spectrum x: a v1 graph reads the features alone, a v2 graph its V2Input.
+func (n *Net) ForwardSpec(gain, feat []float32, x []complex128) {
+	if n.v2 != nil {
+		n.v2.forwardSpec(gain, feat, x)
+		return
+	}
+	n.Forward(gain, feat)
+}
+
+// Forward computes one frame: gain (length K) from the network's input
+// (length Arch.InputSize(): the features for v1, V2Input for v2).
 // The recurrent state advances by one step.
 func (n *Net) Forward(gain, feat []float32) {
+	if n.v2 != nil {
+		n.v2.forward(gain, feat)
+		return
+	}
 	gemv(n.a0, n.win, feat, n.bin)
 	fastmath.TanhVec(n.a0, n.a0)
 	x := n.a0

@@ -11,6 +11,9 @@
 //	lookahead (frames; 0 when absent) skip (feature skip half-width; 0 when
 //	absent) …
 //
+// Files of the v2 graph (enhancer.GraphV2) say version=2 graph=v2 and
+// channels (the encoder/decoder width) besides.
+//
 // Loading checks every tensor's name, dtype, shape and finiteness against the
 // architecture the metadata declares.
 package models
@@ -34,6 +37,7 @@ import (
 const (
 	Format     = "ghostrnn"
 	Version    = "1"
+	VersionV2  = "2"            // files of the v2 graph (metadata graph=v2, channels)
 	FeatureSet = "erb-meannorm" // the features of dsp.Featurizer; the band count is "features"
 	// legacyFeatureSet is FeatureSet's name in files written when every
 	// model had 64 bands; the features are the same.
@@ -66,6 +70,9 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 		"skip":       strconv.Itoa(a.Skip),
 	} {
 		meta[k] = v
+	}
+	if a.Graph == enhancer.GraphV2 {
+		meta["version"], meta["graph"], meta["channels"] = VersionV2, a.Graph, strconv.Itoa(a.Channels)
 	}
 	views := map[string]safetensors.TensorView{}
 	for _, t := range a.Tensors() {
@@ -145,8 +152,8 @@ func Decode(b []byte) (*enhancer.Model, error) {
 	if meta["format"] != Format {
 		return nil, fmt.Errorf("not a ghostrnn model (metadata format=%q)", meta["format"])
 	}
-	if meta["version"] != Version {
-		return nil, fmt.Errorf("unsupported model version %q (want %s)", meta["version"], Version)
+	if v := meta["version"]; v != Version && !(v == VersionV2 && meta["graph"] == enhancer.GraphV2) {
+		return nil, fmt.Errorf("unsupported model version %q (want %s, or %s with graph=%s)", meta["version"], Version, VersionV2, enhancer.GraphV2)
 	}
 	if fs := meta["feature_set"]; fs != FeatureSet && fs != legacyFeatureSet {
 		return nil, fmt.Errorf("unsupported feature set %q (want %s)", fs, FeatureSet)
@@ -230,10 +237,13 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 		*dst = v
 	}
 	// absent in files written before these fields existed: the default
-	// framing with no look-ahead, no skip
+	// framing with no look-ahead, no skip (and v1, no channels)
+	if meta["version"] == VersionV2 {
+		a.Graph = meta["graph"]
+	}
 	for key, dst := range map[string]*int{
 		"sample_rate": &a.Rate, "window": &a.Window, "hop": &a.Hop,
-		"lookahead": &a.Lookahead, "skip": &a.Skip,
+		"lookahead": &a.Lookahead, "skip": &a.Skip, "channels": &a.Channels,
 	} {
 		if v, ok := meta[key]; ok {
 			n, err := strconv.Atoi(v)

@@ -41,6 +41,7 @@ var Measurements = []Measurement{
 	{"gap", "ΔSI-SDR at 0, 5 and 10 dB (mean ± standard error) on sets that differ from the validation set in one thing each: more mixtures, training noise or speech, a second pass", measureGap},
 	{"by-noise", "ΔSI-SDR per held-out noise recording, 12 mixtures each at 0 and 5 dB SNR (--clips), −25 dBFS", measureByNoise},
 	{"budget", "the error at 0, 5 and 10 dB split into speech distortion and residual noise, against the best real gain per bin", measureBudget},
+	{"ceilings", "SI-SDR per input SNR (mean ± standard error, 48 held-out mixtures per SNR) of the oracle output kinds with the clean speech known (real gain per bin, gain per ERB band, complex mask) beside the models", measureCeilings},
 }
 
 // measureValidation prints Validate's result on the validation set,

@@ -38,6 +38,9 @@ type Net[T Float] struct {
 	gain   []T // [TB, K] σ(out), before the floor
 	dOut   []T // [TB, K] ∂loss/∂(pre-sigmoid output)
 	dA0    []T // [TB, H]
+	dFeat  []T // [TB, F] ∂loss/∂feat, computed by Backward when not nil
+
+	v2 *netV2[T] // a v2 graph (enhancer.GraphV2), whose core is a v1 Net
 }
 
 type layer[T Float] struct {
@@ -61,13 +64,20 @@ func NewNet[T Float](a enhancer.Arch) (*Net[T], error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Features, k: a.Bins, act: a.GhostAct}
+	np := a.Params()
+	if a.Graph == enhancer.GraphV2 {
+		return newNetV2[T](a, make([]T, np), make([]T, np))
+	}
+	return newNetOn(a, make([]T, np), make([]T, np))
+}
+
+// newNetOn returns a v1 net whose parameters and gradient are P and Grad
+// (of length a.Params()), e.g. parts of a larger net's vectors.
+func newNetOn[T Float](a enhancer.Arch, P, Grad []T) (*Net[T], error) {
+	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Features, k: a.Bins, act: a.GhostAct, P: P, Grad: Grad}
 	if n.act == "" {
 		n.act = "tanh"
 	}
-	np := a.Params()
-	n.P = make([]T, np)
-	n.Grad = make([]T, np)
 	views := map[string][2][]T{}
 	off := 0
 	for _, t := range a.Tensors() {
@@ -217,6 +227,9 @@ func colSum[T Float](dst, a []T, rows, cols int) {
 // σ(W_out s_L + b_out) as [nt·nb, K], owned by the net. feat must stay
 // unchanged until Backward.
 func (n *Net[T]) Forward(feat []T, nb, nt int) []T {
+	if n.v2 != nil {
+		return n.v2.forward(feat, nb, nt)
+	}
 	n.reserve(nb, nt)
 	n.feat = feat
 	rows := nb * nt
@@ -358,12 +371,21 @@ func (n *Net[T]) skipPass(backward bool) {
 
 // DOut returns the [T·B, K] buffer into which the loss writes ∂loss/∂o, the
 // gradient with respect to the pre-sigmoid outputs, before Backward.
-func (n *Net[T]) DOut() []T { return n.dOut[:n.nb*n.nt*n.k] }
+func (n *Net[T]) DOut() []T {
+	if n.v2 != nil {
+		return n.v2.dOut
+	}
+	return n.dOut[:n.nb*n.nt*n.k]
+}
 
 // Backward backpropagates DOut() through the last Forward and sets Grad
 // (it overwrites, it does not accumulate).
 func (n *Net[T]) Backward() {
 	clear(n.Grad)
+	if n.v2 != nil {
+		n.v2.backward()
+		return
+	}
 	nb, nt := n.nb, n.nt
 	rows := nb * nt
 	h, m, f, k := n.h, n.m, n.f, n.k
@@ -457,4 +479,7 @@ func (n *Net[T]) Backward() {
 	}
 	gemm(true, false, h, f, rows, 1, n.dA0, h, n.feat, f, 1, n.gwin, f)
 	colSum(n.gbin, n.dA0, rows, h)
+	if n.dFeat != nil {
+		gemm(false, false, rows, f, h, 1, n.dA0, h, n.win, f, 0, n.dFeat, f)
+	}
 }

@@ -235,12 +235,12 @@ func MakeBatch(cfg *Config, c *Corpus, s int, workers int) *Batch {
 			for i := range next {
 				rng := rand2.New(rand2.NewPCG(cfg.Seed, uint64(s)<<16|uint64(i)))
 				x, y := Mixture(rng, cfg.Mix, c.Speech, c.Noise, c.RIR, n)
-				sp[i] = Analyze(x, y, cfg.Arch.Features, cfg.Arch.Lookahead, cfg.Loss.Compress)
+				sp[i] = analyzeFor(cfg.Arch, x, y, cfg.Loss.Compress)
 			}
 		}()
 	}
 	wg.Wait()
-	return NewBatch(sp, cfg.Arch.Features, cfg.Arch.Bins)
+	return NewBatch(sp, cfg.Arch.InputSize(), cfg.Arch.Bins)
 }
 
 // lr returns the learning rate at step s and training progress p in [0, 1]:

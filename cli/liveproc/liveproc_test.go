@@ -2,7 +2,6 @@ package liveproc
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -25,16 +24,6 @@ func newStream(t testing.TB, rate, ch int, mode enhancer.ChannelMode, o enhancer
 		t.Fatal(err)
 	}
 	return s
-}
-
-// noise returns frames×ch samples of deterministic noise.
-func noise(frames, ch int, seed uint64) []float32 {
-	r := rand.New(rand.NewPCG(seed, 1))
-	x := make([]float32, frames*ch)
-	for i := range x {
-		x[i] = float32(r.Float64()*2-1) * 0.5
-	}
-	return x
 }
 
 // frozen is a pipeline clock that never moves: no block is ever bypassed,
@@ -69,7 +58,7 @@ func TestPipelineMatchesStream(t *testing.T) {
 		{44100, 2, 256, enhancer.MonoMix},
 		{16000, 1, 0, enhancer.EachChannel},
 	} {
-		in := noise(tc.rate, tc.ch, 3)
+		in := live.NoisySpeech(tc.rate, tc.rate, tc.ch)
 		ref := newStream(t, tc.rate, tc.ch, tc.mode, enhancer.DefaultOptions).Process(nil, in)
 		rec := live.NewRing(1 << 20)
 		p, err := live.NewPipeline(live.PipelineConfig{
@@ -116,7 +105,7 @@ func TestPipelineMatchesStream(t *testing.T) {
 // an unbypassed stream gives.
 func TestBypassToggle(t *testing.T) {
 	const rate, ch, hop = 16000, 1, 160
-	in := noise(rate, ch, 8)
+	in := live.NoisySpeech(rate, rate, ch)
 	ctl := NewControls(enhancer.DefaultOptions, false)
 	p := New(newStream(t, rate, ch, enhancer.EachChannel, enhancer.DefaultOptions), ctl)
 	ref := newStream(t, rate, ch, enhancer.EachChannel, enhancer.DefaultOptions)
@@ -199,7 +188,7 @@ func TestPipelineAllocatesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := noise(256, 1, 4)
+	in := live.NoisySpeech(256, 48000, 1)
 	out := make([]float32, 512)
 	for i := 0; i < 200; i++ {
 		p.Process(out, in, 0)
@@ -223,7 +212,7 @@ func TestLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := noise(160, 1, 6)
+	in := live.NoisySpeech(160, 16000, 1)
 	in[7] = -0.9
 	out := make([]float32, 160)
 	for i := 0; i < 10; i++ {
@@ -275,7 +264,7 @@ func TestImpulseDelay(t *testing.T) {
 // signal and gives ordered quantiles.
 func TestMeasureCompute(t *testing.T) {
 	s := newStream(t, 48000, 1, enhancer.EachChannel, enhancer.DefaultOptions)
-	r := live.MeasureCompute(New(s, nil), noise(48000, 1, 9), 1, 48000, 480)
+	r := live.MeasureCompute(New(s, nil), live.NoisySpeech(48000, 48000, 1), 1, 48000, 480)
 	if r.Blocks != 100 || r.P50 <= 0 || r.P50 > r.P99 || r.P99 > r.Max || r.RTF <= 0 {
 		t.Errorf("%+v", r)
 	}
