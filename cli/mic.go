@@ -319,7 +319,8 @@ func stillLoaded(mods map[int]micModule, m micModule) bool {
 	return ok && got.Name == m.Name && got.Args == m.Args
 }
 
-// modArg quotes a module argument value for the server's parser.
+// modArg makes s safe inside a quoted module argument value: it drops the
+// quotes and backslashes the server's argument parser would take as syntax.
 func modArg(s string) string {
 	return strings.NewReplacer(`"`, "", `'`, "", `\`, "").Replace(s)
 }
@@ -372,7 +373,7 @@ func micOn(c *ucli.Context, out io.Writer) error {
 		{"module-ladspa-sink", "sink_name=" + micInSink, "sink_master=" + micOutSink, "plugin=" + so, "label=ghostrnn_mono",
 			fmt.Sprintf("control=%g,%g,0", o.AttenLimDB, o.Mix), spec,
 			`sink_properties="device.description='ghostrnn denoiser (internal)'"`},
-		{"module-remap-source", "master=" + micOutSink + ".monitor", "source_name=" + micSource,
+		{"module-remap-source", "master=" + micOutSink + ".monitor", "source_name=" + micSource, "channels=1", "channel_map=mono",
 			fmt.Sprintf(`source_properties="device.description='%s'"`, st.SourceDesc)},
 		{"module-loopback", "source=" + mic.Name, "sink=" + micInSink, spec, fmt.Sprintf("latency_msec=%d", buf),
 			"source_dont_move=true", "sink_dont_move=true"},
@@ -401,10 +402,11 @@ func micOn(c *ucli.Context, out io.Writer) error {
 	}
 	// Nothing else changes: if the server made a new device its default, put the old one back.
 	if now, err := serverInfo(); err == nil {
-		if now.DefaultSource != info.DefaultSource && info.DefaultSource != "" {
+		// (pipewire-pulse may name the defaults @DEFAULT_SOURCE@ and @DEFAULT_SINK@.)
+		if now.DefaultSource != info.DefaultSource && info.DefaultSource != "" && !strings.HasPrefix(info.DefaultSource, "@") {
 			pactl("set-default-source", info.DefaultSource)
 		}
-		if now.DefaultSink != info.DefaultSink && info.DefaultSink != "" {
+		if now.DefaultSink != info.DefaultSink && info.DefaultSink != "" && !strings.HasPrefix(info.DefaultSink, "@") {
 			pactl("set-default-sink", info.DefaultSink)
 		}
 	}
@@ -471,7 +473,8 @@ type micStatusJSON struct {
 }
 
 // loopbackMs is the loopback's current latency (buffer + sink) as the server
-// reports it for the sink input of module idx, or -1.
+// reports it for the sink input of module idx, or -1 when it reports none
+// (pipewire-pulse gives 0).
 func loopbackMs(idx int) float64 {
 	s, err := pactl("-f", "json", "list", "sink-inputs")
 	if err != nil {
@@ -486,7 +489,7 @@ func loopbackMs(idx int) float64 {
 		return -1
 	}
 	for _, in := range ins {
-		if strings.Trim(string(in.Owner), `"`) == strconv.Itoa(idx) {
+		if strings.Trim(string(in.Owner), `"`) == strconv.Itoa(idx) && in.Buffer+in.Sink > 0 {
 			return (in.Buffer + in.Sink) / 1000
 		}
 	}
@@ -524,7 +527,10 @@ func micStatus(out io.Writer, asJSON bool) error {
 		}
 	}
 	js.On = all
-	js.TotalMs = js.PluginMs + max(js.LoopbackMs, 0)
+	js.TotalMs = js.PluginMs + float64(st.BufferMs) // the configured buffer when the server reports none
+	if js.LoopbackMs >= 0 {
+		js.TotalMs = js.PluginMs + js.LoopbackMs
+	}
 	if asJSON {
 		return json.NewEncoder(out).Encode(js)
 	}
@@ -536,11 +542,15 @@ func micStatus(out io.Writer, asJSON bool) error {
 	for i, m := range st.Modules {
 		fmt.Fprintf(out, "  module %-4d %-20s %s\n", m.Index, m.Name, map[bool]string{true: "loaded", false: "NOT loaded"}[js.Loaded[i]])
 	}
-	lb := "unknown"
+	lb := "not reported by the server"
 	if js.LoopbackMs >= 0 {
 		lb = fmt.Sprintf("%.1f ms", js.LoopbackMs)
 	}
-	fmt.Fprintf(out, "  added latency: plugin %.1f ms (%d frames) + loopback %s = %.1f ms\n", js.PluginMs, st.LatencyFr, lb, js.TotalMs)
+	if js.LoopbackMs >= 0 {
+		fmt.Fprintf(out, "  added latency: plugin %.1f ms (%d frames) + loopback %s = %.1f ms\n", js.PluginMs, st.LatencyFr, lb, js.TotalMs)
+	} else {
+		fmt.Fprintf(out, "  added latency: plugin %.1f ms (%d frames) + loopback (%s; %d ms configured)\n", js.PluginMs, st.LatencyFr, lb, st.BufferMs)
+	}
 	fmt.Fprintf(out, "  server %s, plugin %s, recorded in %s\n", st.ServerName, st.Plugin, statePath())
 	return nil
 }

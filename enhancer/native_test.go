@@ -220,12 +220,5 @@ func BenchmarkEngineFrame48(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	x := noisy(480*100, 7)
-	out := make([]float32, 0, 480)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		j := (i % 100) * 480
-		out = e.Process(out[:0], x[j:j+480])
-	}
+	benchFrames(b, e)
 }

@@ -111,7 +111,7 @@ func New(m *enhancer.Model, rate, channels int) (*Instance, error) {
 	p.fifo = make([]float32, 0, (p.pad+2*MaxChunk+8*hop+64)*channels)
 	p.scratch = make([]float32, 0, (p.lat+8*hop+MaxChunk)*channels)
 	// Grow the stream's own buffers with chunks of every size class Run uses.
-	var out []float32 = make([]float32, 0, cap(p.fifo))
+	out := make([]float32, 0, cap(p.fifo))
 	for _, k := range []int{MaxChunk, 7, 441, 480, 511, MaxChunk} {
 		for i := 0; i < max(4, rate/k/10); i++ {
 			out = st.Process(out[:0], p.inter[:k*channels])
