@@ -1,7 +1,7 @@
 # ghostrnn — see README.md.
 GO ?= go
 
-.PHONY: setup example test build bench clean plugin install-plugin
+.PHONY: setup example test build bench clean batch plugin install-plugin
 
 # `ghostrnn --version` prints this (the toolchain's VCS stamp is off with -buildvcs=false).
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
@@ -52,3 +52,8 @@ bench: build
 clean:
 	rm -f ghostrnn testdata/example/noisy_denoised.wav
 	rm -rf build
+
+# The static batch binary the Dockerfile builds (no cgo, no PortAudio); see docs/scale-out.md.
+BATCH_OUT ?= ghostrnn-batch
+batch:
+	CGO_ENABLED=0 $(GO) build -tags nolive -ldflags='-s -w' -o $(BATCH_OUT) .

@@ -41,6 +41,19 @@ func waitOutputOpen(t *testing.T, cmd *exec.Cmd, dir string, exited <-chan struc
 	}
 }
 
+// startCmd starts cmd with its stderr into errb; exited closes when it has
+// ended, and then *err holds what Wait returned.
+func startCmd(t *testing.T, cmd *exec.Cmd, errb *bytes.Buffer) (exited chan struct{}, err *error) {
+	t.Helper()
+	cmd.Stderr = errb
+	if e := cmd.Start(); e != nil {
+		t.Fatal(e)
+	}
+	exited, err = make(chan struct{}), new(error)
+	go func() { *err = cmd.Wait(); close(exited) }()
+	return exited, err
+}
+
 // entries lists the names in dir, hidden ones included.
 func entries(t *testing.T, dir string) []string {
 	t.Helper()
@@ -76,13 +89,7 @@ func TestDenoiseSignals(t *testing.T) {
 			}
 			defer stdin.Close()
 			var errb bytes.Buffer
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			exited := make(chan struct{})
-			var werr error
-			go func() { werr = cmd.Wait(); close(exited) }()
+			exited, werr := startCmd(t, cmd, &errb)
 			w, err := audio.CreateWAV(stdin, audio.Format{SampleRate: 48000, Channels: 2, Encoding: audio.PCM16})
 			if err != nil {
 				t.Fatal(err)
@@ -94,11 +101,11 @@ func TestDenoiseSignals(t *testing.T) {
 			cmd.Process.Signal(tc.sig)
 			<-exited
 			code := -1
-			if ee, ok := werr.(*exec.ExitError); ok && ee.Exited() {
+			if ee, ok := (*werr).(*exec.ExitError); ok && ee.Exited() {
 				code = ee.ExitCode()
 			}
 			if code != tc.code {
-				t.Errorf("exit %v (code %d), want %d; stderr %q", werr, code, tc.code, errb.String())
+				t.Errorf("exit %v (code %d), want %d; stderr %q", *werr, code, tc.code, errb.String())
 			}
 			if tc.code > 0 && !strings.Contains(errb.String(), "interrupted by "+map[int]string{130: "SIGINT", 143: "SIGTERM"}[tc.code]) {
 				t.Errorf("stderr %q should say which signal interrupted it", errb.String())
@@ -124,13 +131,7 @@ func TestDenoiseInterrupt(t *testing.T) {
 	writeWAV(t, filepath.Join(dir, "b_long.wav"), f, long)
 	cmd := exec.Command(bin, "denoise", "-q", "--jobs", "1", "--out-dir", out, dir)
 	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	var werr error
-	go func() { werr = cmd.Wait(); close(exited) }()
+	exited, werr := startCmd(t, cmd, &errb)
 	// a_short is done once its output has a name; then b_long is being written.
 	for {
 		if _, err := os.Stat(filepath.Join(out, "a_short_denoised.wav")); err == nil {
@@ -145,9 +146,9 @@ func TestDenoiseInterrupt(t *testing.T) {
 	waitOutputOpen(t, cmd, out, exited)
 	cmd.Process.Signal(syscall.SIGINT)
 	<-exited
-	ee, ok := werr.(*exec.ExitError)
+	ee, ok := (*werr).(*exec.ExitError)
 	if !ok || ee.ExitCode() != 130 {
-		t.Errorf("exit %v, want 130; stderr %q", werr, errb.String())
+		t.Errorf("exit %v, want 130; stderr %q", *werr, errb.String())
 	}
 	if !strings.Contains(errb.String(), "interrupted") {
 		t.Errorf("stderr %q should say it was interrupted", errb.String())

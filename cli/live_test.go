@@ -459,7 +459,12 @@ func TestLatencyPulseLoopback(t *testing.T) {
 
 // TestLivePulseStop runs live on the PulseAudio loop: SIGINT ends it cleanly
 // with a summary and a complete recording; killing the server mid-stream
-// ends it with a clear error, the recording so far still a valid file.
+// ends it with a clear error, the recording so far still a valid file. On a
+// loaded machine the private server (no real-time priority) sometimes stops
+// serving before the first second is through, and PortAudio's ALSA backend
+// gives up on the stream: live then ends on its own, rightly, with "stopped
+// delivering audio". Such a run says nothing about stopping; it is retried
+// on a fresh server, and after three the test is skipped as too busy.
 func TestLivePulseStop(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -472,52 +477,80 @@ func TestLivePulseStop(t *testing.T) {
 		{"server dies", func(p *pulse, _ *exec.Cmd) { p.stop() }, 1, "stopped delivering audio"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := startPulse(t)
-			rec := filepath.Join(t.TempDir(), "out.wav")
-			// Hang guards only: a loaded machine may take its time.
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "live", "--input", "loop_in", "--output", "loop_out", "--rate", "48000",
-				"--latency", "high", "--record", rec)
-			cmd.Env = p.env
-			var errb bytes.Buffer
-			cmd.Stderr = &errb
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			// Let a second of audio through (the recording grows as it goes).
-			for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
-				if st, err := os.Stat(rec); err == nil && st.Size() > 48000*4 {
-					break
+			var stalls []string
+			for attempt := 0; attempt < 3; attempt++ {
+				stall := livePulseStop(t, tc.stop, tc.wantCode, tc.want)
+				if stall == "" {
+					return
 				}
-				if time.Now().After(deadline) {
-					cmd.Process.Kill()
-					cmd.Wait()
-					t.Fatalf("live recorded nothing within a minute (hang): %s", errb.String())
-				}
+				stalls = append(stalls, stall)
 			}
-			tc.stop(p, cmd)
-			err := cmd.Wait()
-			if ctx.Err() != nil {
-				t.Fatalf("live did not stop (hang): %s", errb.String())
-			}
-			code := 0
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			}
-			if code != tc.wantCode || !strings.Contains(errb.String(), tc.want) {
-				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errb.String(), tc.wantCode, tc.want)
-			}
-			rd, c, err := audio.Open(rec)
-			if err != nil {
-				t.Fatalf("recording: %v", err)
-			}
-			defer c.Close()
-			x := readStream(t, rd)
-			if n := int64(len(x)); n < 48000 || rd.Frames() != n {
-				t.Errorf("recording has %d frames (header says %d), want ≥ 1 s and a patched header", n, rd.Frames())
-			}
+			t.Skipf("the PulseAudio loop stalled before a second of audio in 3 runs (machine too busy):\n%s", strings.Join(stalls, "\n"))
 		})
 	}
+}
+
+// livePulseStop is one run of TestLivePulseStop on a fresh server. It
+// returns live's stderr when the loop stalled before a second of audio
+// went through, else "" once it has checked the run.
+func livePulseStop(t *testing.T, stop func(*pulse, *exec.Cmd), wantCode int, want string) (stalled string) {
+	t.Helper()
+	p := startPulse(t)
+	defer p.stop()
+	rec := filepath.Join(t.TempDir(), "out.wav")
+	// Hang guards only: a loaded machine may take its time.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "live", "--input", "loop_in", "--output", "loop_out", "--rate", "48000",
+		"--latency", "high", "--record", rec)
+	cmd.Env = p.env
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Let a second of audio through (the recording grows as it goes).
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if st, err := os.Stat(rec); err == nil && st.Size() > 48000*4 {
+			break
+		}
+		select {
+		case <-done:
+			if strings.Contains(errb.String(), "stopped delivering audio") {
+				return errb.String()
+			}
+			t.Fatalf("live ended before a second of audio: %s", errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("live recorded nothing within a minute (hang): %s", errb.String())
+		}
+	}
+	stop(p, cmd)
+	err := <-done
+	if ctx.Err() != nil {
+		t.Fatalf("live did not stop (hang): %s", errb.String())
+	}
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	if code != wantCode || !strings.Contains(errb.String(), want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errb.String(), wantCode, want)
+	}
+	rd, c, err := audio.Open(rec)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	defer c.Close()
+	x := readStream(t, rd)
+	if n := int64(len(x)); n < 48000 || rd.Frames() != n {
+		t.Errorf("recording has %d frames (header says %d), want ≥ 1 s and a patched header", n, rd.Frames())
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -101,7 +102,11 @@ func TestDenoiseSpecialOutputs(t *testing.T) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		cmd.Dir = pub
 		out, err := cmd.CombinedOutput()
-		if err != nil {
+		var ee *exec.ExitError
+		switch {
+		case err != nil && !errors.As(err, &ee):
+			t.Skipf("cannot start a program as nobody here: %v", err)
+		case err != nil:
 			t.Errorf("as nobody: %v: %s", err, out)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 
@@ -138,17 +139,28 @@ func readRecords(t *testing.T, dir string) []map[string]any {
 	t.Helper()
 	var recs []map[string]any
 	for _, rel := range filesUnder(t, dir) {
-		b, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil {
-			t.Fatal(err)
+		recs = append(recs, readRecordFile(t, filepath.Join(dir, rel))...)
+	}
+	return recs
+}
+
+// readRecordFile reads every line of one report file.
+func readRecordFile(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		if len(line) == 0 {
+			continue
 		}
-		for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
-			var r map[string]any
-			if err := json.Unmarshal(line, &r); err != nil {
-				t.Fatalf("%s: unreadable report line %q: %v", rel, line, err)
-			}
-			recs = append(recs, r)
+		var r map[string]any
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("%s: unreadable report line %q: %v", path, line, err)
 		}
+		recs = append(recs, r)
 	}
 	return recs
 }
@@ -247,5 +259,172 @@ func TestShardedJob(t *testing.T) {
 	tot := mergedReport(t, reports)
 	if tot["inputs"] != float64(len(rels)) || tot["ok"] != float64(len(rels)-1) || tot["failed"] != float64(1) || tot["skipped"] != float64(0) {
 		t.Errorf("merged report: %v", tot)
+	}
+}
+
+// TestShardKillResume: one pod of the Job is SIGKILLed mid-run and
+// restarted with --skip-existing while the others run normally. Its restart
+// redoes only the unfinished inputs; no partial or temp file is ever left;
+// the outputs equal one unsharded run's; the merged report counts every
+// input once.
+func TestShardKillResume(t *testing.T) {
+	const n = 4
+	root := t.TempDir()
+	src, ref, out, reports := filepath.Join(root, "in"), filepath.Join(root, "ref"), filepath.Join(root, "out"), filepath.Join(root, "reports")
+	rels := shardTree(t, src, 48, 1)
+	// The killed pod is the one with the long file; it must have short
+	// files before it (sorted order, --jobs 1) to write a first line.
+	k := shardOf("m/episode0.wav", n)
+	var before, mine []string
+	for _, rel := range rels {
+		if shardOf(rel, n) == k {
+			mine = append(mine, rel)
+			if rel < "m/" && rel != "b/broken.wav" {
+				before = append(before, rel)
+			}
+		}
+	}
+	if len(before) == 0 {
+		t.Fatalf("shard %d has no short file before m/episode0.wav; change the tree", k)
+	}
+	if res := ghostrnn(t, nil, "denoise", "-q", "--out-dir", ref, src); res.code != 1 {
+		t.Fatalf("single run: exit %d: %s", res.code, res.stderr)
+	}
+
+	// The other pods run to the end.
+	for i := range n {
+		if i == k {
+			continue
+		}
+		res := runBin(t, indexedEnv(i), nil, 5*time.Minute, shardCmd(n, src, out, reports, "--skip-existing")...)
+		if res.code > 1 {
+			t.Fatalf("shard %d: exit %d: %s", i, res.code, res.stderr)
+		}
+	}
+	// Pod k: killed once its report has 3 lines, i.e. mid-run, with its
+	// long file and some short ones still to do.
+	report := filepath.Join(reports, fmt.Sprintf("shard-%d-of-%d.jsonl", k, n))
+	killed := false
+	for attempt := 0; attempt < 3 && !killed; attempt++ {
+		cmd := exec.Command(bin, shardCmd(n, src, out, reports, "--skip-existing")...)
+		cmd.Env = indexedEnv(k)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+	wait:
+		for {
+			if b, _ := os.ReadFile(report); bytes.Count(b, []byte("\n")) >= min(3, len(before)) {
+				cmd.Process.Kill() // SIGKILL
+			}
+			select {
+			case <-exited: // killed, or finished before the kill landed
+				killed = !cmd.ProcessState.Exited()
+				break wait
+			case <-time.After(time.Millisecond):
+			}
+		}
+		if !killed { // it finished first: start over from nothing
+			for _, rel := range mine {
+				os.Remove(filepath.Join(out, outputOf(rel)))
+			}
+			os.Remove(report)
+		}
+	}
+	if !killed {
+		t.Fatal("the pod finished before the kill three times; the kill never landed mid-run")
+	}
+	// After the kill: no temp files, and every output present is whole.
+	left := map[string]bool{}
+	for _, rel := range filesUnder(t, out) {
+		a, err := os.ReadFile(filepath.Join(ref, rel))
+		if err != nil {
+			t.Fatalf("after the kill: %s is not an output of the single run (temp or partial file)", rel)
+		}
+		b, _ := os.ReadFile(filepath.Join(out, rel))
+		if !bytes.Equal(a, b) {
+			t.Fatalf("after the kill: %s is partial or differs", rel)
+		}
+		left[rel] = true
+	}
+	var unfinished []string
+	for _, rel := range mine {
+		if rel != "b/broken.wav" && !left[outputOf(rel)] {
+			unfinished = append(unfinished, rel)
+		}
+	}
+	if len(unfinished) == 0 {
+		t.Fatal("the kill left nothing unfinished")
+	}
+	sort.Strings(unfinished)
+	t.Logf("shard %d of %d killed with %d of its %d inputs unfinished: %v", k, n, len(unfinished), len(mine), unfinished)
+	linesBefore := len(readRecordFile(t, report))
+
+	// The restarted pod finishes the job.
+	res := runBin(t, indexedEnv(k), nil, 5*time.Minute, shardCmd(n, src, out, reports, "--skip-existing")...)
+	if res.code > 1 {
+		t.Fatalf("restarted shard %d: exit %d: %s", k, res.code, res.stderr)
+	}
+	sameOutputs(t, ref, out)
+
+	// The restart cleaned exactly the unfinished inputs (and retried the
+	// broken one) and skipped the rest of its shard.
+	recs := readRecords(t, reports)
+	restart := readRecordFile(t, report)[linesBefore:]
+	var redone []string
+	oks := map[string]int{}
+	for _, r := range recs {
+		rel, _ := filepath.Rel(src, r["input"].(string))
+		if r["status"] == "ok" {
+			oks[rel]++
+		}
+	}
+	for _, r := range restart {
+		rel, _ := filepath.Rel(src, r["input"].(string))
+		if r["status"] == "ok" {
+			redone = append(redone, rel)
+		}
+	}
+	sort.Strings(redone)
+	if !slices.Equal(redone, unfinished) {
+		t.Errorf("the restart cleaned %v, want exactly the unfinished %v", redone, unfinished)
+	}
+	if len(restart) != len(mine) {
+		t.Errorf("the restart wrote %d lines for the %d inputs of its shard", len(restart), len(mine))
+	}
+	for rel, c := range oks {
+		if c > 1 {
+			t.Errorf("%s cleaned %d times", rel, c)
+		}
+	}
+	tot := mergedReport(t, reports)
+	if tot["inputs"] != float64(len(rels)) || tot["failed"] != float64(1) || tot["ok"].(float64)+tot["skipped"].(float64) != float64(len(rels)-1) {
+		t.Errorf("merged report: %v", tot)
+	}
+}
+
+// TestReportCommandTorn: `ghostrnn report` on a folder whose report ends in
+// a torn line (a writer killed mid-line) counts the whole lines, names the
+// torn one on stderr and exits 0; an empty folder is an error.
+func TestReportCommandTorn(t *testing.T) {
+	dir := t.TempDir()
+	lines := `{"input":"a.wav","output":"a_d.wav","audio_s":3600,"wall_s":10,"status":"ok","time":"2026-12-02T04:00:10Z"}
+{"input":"b.wav","audio_s":0,"wall_s":1,"status":"failed","error":"b.wav: not audio","time":"2026-12-02T04:00:11Z"}
+{"input":"c.wav","output":"c_d.w`
+	if err := os.WriteFile(filepath.Join(dir, "shard-0-of-2.jsonl"), []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := ghostrnn(t, nil, "report", dir)
+	if res.code != 0 || !strings.Contains(res.stderr, "shard-0-of-2.jsonl:3: torn last line") {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	for _, want := range []string{"2 (1 ok, 0 skipped as already done, 1 failed)", "1.000 h", "failed:     b.wav: not audio\n"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	if res := ghostrnn(t, nil, "report", t.TempDir()); res.code == 0 || !strings.Contains(res.stderr, "no .jsonl report files") {
+		t.Errorf("empty folder: exit %d, %q", res.code, res.stderr)
 	}
 }

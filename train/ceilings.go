@@ -148,6 +148,9 @@ func Ceilings(items []ValItem, names []string, ms []*enhancer.Model) ([]CeilingR
 	for _, o := range Oracles() {
 		sc = append(sc, scorer{o.Name, func(x, s []float32) []float32 { return ApplyOracle(o, x, s) }})
 	}
+	sc = append(sc, scorer{"oracle deep filter, order 3, held 4 frames, bins ≤ 2 kHz (ideal real gain above)", func(x, s []float32) []float32 { return ApplyDeepFilterOracle(x, s, false, 0) }})
+	var seed uint64
+	sc = append(sc, scorer{"the same deep filter fitted to random input (control)", func(x, s []float32) []float32 { seed++; return ApplyDeepFilterOracle(x, s, true, seed) }})
 	for i, m := range ms {
 		eng, err := enhancer.NewEngine(m, enhancer.Options{AttenLimDB: 200, Mix: 1})
 		if err != nil {
