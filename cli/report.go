@@ -250,7 +250,8 @@ func printReport(w io.Writer, t reportTotal) {
 	fmt.Fprintf(w, "time:       %.1f s busy in file jobs, %.1f s elapsed from the first start to the last finish\n", t.BusySec, t.ElapsedSec)
 	fmt.Fprintf(w, "throughput: %.1f× real time per job, %.1f× real time overall\n", t.SpeedPerJob, t.Speed)
 	for _, r := range t.FailedList {
-		fmt.Fprintf(w, "failed:     %s: %s\n", r.Input, r.Error)
+		// denoise's errors already start with the input's path.
+		fmt.Fprintf(w, "failed:     %s: %s\n", r.Input, strings.TrimPrefix(r.Error, r.Input+": "))
 	}
 	if t.Failed > len(t.FailedList) {
 		fmt.Fprintf(w, "failed:     … and %d more (--list-failed -1 lists all)\n", t.Failed-len(t.FailedList))

@@ -403,3 +403,28 @@ func TestShardKillResume(t *testing.T) {
 		t.Errorf("merged report: %v", tot)
 	}
 }
+
+// TestReportCommandTorn: `ghostrnn report` on a folder whose report ends in
+// a torn line (a writer killed mid-line) counts the whole lines, names the
+// torn one on stderr and exits 0; an empty folder is an error.
+func TestReportCommandTorn(t *testing.T) {
+	dir := t.TempDir()
+	lines := `{"input":"a.wav","output":"a_d.wav","audio_s":3600,"wall_s":10,"status":"ok","time":"2026-12-02T04:00:10Z"}
+{"input":"b.wav","audio_s":0,"wall_s":1,"status":"failed","error":"b.wav: not audio","time":"2026-12-02T04:00:11Z"}
+{"input":"c.wav","output":"c_d.w`
+	if err := os.WriteFile(filepath.Join(dir, "shard-0-of-2.jsonl"), []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := ghostrnn(t, nil, "report", dir)
+	if res.code != 0 || !strings.Contains(res.stderr, "shard-0-of-2.jsonl:3: torn last line") {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+	for _, want := range []string{"2 (1 ok, 0 skipped as already done, 1 failed)", "1.000 h", "failed:     b.wav: not audio\n"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	if res := ghostrnn(t, nil, "report", t.TempDir()); res.code == 0 || !strings.Contains(res.stderr, "no .jsonl report files") {
+		t.Errorf("empty folder: exit %d, %q", res.code, res.stderr)
+	}
+}
