@@ -260,9 +260,8 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 // micRoundTrip: with a null sink playing noisy speech as the "microphone",
 // mic on creates the denoised source; a recording from it beats the raw
 // microphone's SI-SDR by about what denoise gains on the same file (within
-// 1.5 dB; measured +6.1…+6.4 dB against denoise's +6.9 dB; the loopback's
-// rate-adapting resampler costs a little: bypassed, the virtual microphone
-// scores 0.25 dB below the raw one). The loopback buffer is 100 ms here, not
+// 1 dB, median of 100 ms segments; measured +5.58 dB on PulseAudio and +5.71
+// dB on PipeWire against denoise's +5.50 dB). The loopback buffer is 100 ms here, not
 // the default 30 ms, so that a busy CI machine does not underrun it; status
 // shows the modules and the latency; mic off leaves the module list as it
 // was, and a second off does nothing.
@@ -291,45 +290,63 @@ func micRoundTrip(t *testing.T, p soundServer) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "noisy48.wav")
 	writeWAV(t, in, audio.Format{SampleRate: 48000, Channels: 1, Encoding: audio.Float32, Bits: 32}, noisy)
-	mic := startParec(t, p, "ghostrnn_denoised")
-	raw := startParec(t, p, "ghostrnn_loop.monitor")
-	time.Sleep(300 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	play := exec.CommandContext(ctx, "paplay", "-d", "ghostrnn_loop", in)
-	play.Env = p.env
-	if out, err := play.CombinedOutput(); err != nil {
-		t.Fatalf("paplay: %v\n%s", err, out)
-	}
-	st := runAudio(t, p.env, 60*time.Second, "mic", "status")
-	time.Sleep(500 * time.Millisecond)
-	got, rawRec := mic.stop(), raw.stop()
-
-	if st.code != 0 || strings.Count(st.stdout, " loaded") != 4 || !regexp.MustCompile(`added latency: plugin [0-9.]+ ms \([0-9]+ frames\) \+ loopback ([0-9.]+ ms = [0-9.]+ ms|\(not reported by the server; 100 ms configured\))`).MatchString(st.stdout) {
-		t.Errorf("mic status: exit %d\n%s%s", st.code, st.stdout, st.stderr)
-	}
-	t.Log(strings.TrimSpace(st.stdout))
-
-	// The reference: denoise on the file, and on what the plugin heard: the
-	// raw recording after digital silence (the stand-in microphone is a null
-	// sink, silent since mic on). Leading digital silence alone costs denoise
-	// 3.1 dB (50 ms) to 4.6 dB (1 s) SI-SDR on this file, for all its 6 s.
-	den := func(x []float32, name string) []float32 {
-		in, out := filepath.Join(dir, name+".wav"), filepath.Join(dir, name+"_denoised.wav")
-		writeWAV(t, in, audio.Format{SampleRate: 48000, Channels: 1, Encoding: audio.Float32, Bits: 32}, x)
-		if r := runBin(t, nil, nil, 2*time.Minute, "denoise", in, "-o", out, "-q"); r.code != 0 {
-			t.Fatalf("denoise: %s", r.stderr)
+	// One take: play the file into the stand-in microphone, record the raw and
+	// the virtual microphone, and return the SI-SDR gains of the virtual one
+	// and of denoise on the raw recording. A paced sound server on a machine
+	// whose cores are taken drops blocks now and then (a take measured
+	// −13 dB under two busy loops and training); a broken chain fails every
+	// take, so the test fails only when all three do.
+	take := func() (gain, want float64) {
+		mic := startParec(t, p, "ghostrnn_denoised")
+		raw := startParec(t, p, "ghostrnn_loop.monitor")
+		time.Sleep(300 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		play := exec.CommandContext(ctx, "paplay", "-d", "ghostrnn_loop", in)
+		play.Env = p.env
+		if out, err := play.CombinedOutput(); err != nil {
+			t.Fatalf("paplay: %v\n%s", err, out)
 		}
-		_, y := readAll(t, out)
-		return y
+		st := runAudio(t, p.env, 60*time.Second, "mic", "status")
+		time.Sleep(500 * time.Millisecond)
+		got, rawRec := mic.stop(), raw.stop()
+
+		if st.code != 0 || strings.Count(st.stdout, " loaded") != 4 || !regexp.MustCompile(`added latency: plugin [0-9.]+ ms \([0-9]+ frames\) \+ loopback ([0-9.]+ ms = [0-9.]+ ms|\(not reported by the server; 100 ms configured\))`).MatchString(st.stdout) {
+			t.Errorf("mic status: exit %d\n%s%s", st.code, st.stdout, st.stderr)
+		}
+		t.Log(strings.TrimSpace(st.stdout))
+
+		// The reference: denoise on the file, and on what the plugin heard (the
+		// raw recording after digital silence: the stand-in microphone is a
+		// null sink, silent since mic on). Silence no longer costs anything
+		// (Engine.frame's silence rule; before it, 1 s of it cost 3.3 dB on this
+		// file and the virtual microphone gained only +2.1…2.5 dB), so the
+		// virtual microphone is held to what denoise gains on the file itself.
+		den := func(x []float32, name string) []float32 {
+			in, out := filepath.Join(dir, name+".wav"), filepath.Join(dir, name+"_denoised.wav")
+			writeWAV(t, in, audio.Format{SampleRate: 48000, Channels: 1, Encoding: audio.Float32, Bits: 32}, x)
+			if r := runBin(t, nil, nil, 2*time.Minute, "denoise", in, "-o", out, "-q"); r.code != 0 {
+				t.Fatalf("denoise: %s", r.stderr)
+			}
+			_, y := readAll(t, out)
+			return y
+		}
+		sIn, sDen := segmentSISDR(clean, noisy, 48000), segmentSISDR(clean, den(noisy, "file"), 48000)
+		sRaw, sRawDen := segmentSISDR(clean, rawRec, 48000), segmentSISDR(clean, den(append(make([]float32, 48000), rawRec...), "rawrec"), 48000)
+		sMic := segmentSISDR(clean, got, 48000)
+		t.Logf("median 100 ms SI-SDR against the clean speech: file %.2f dB → denoise %.2f dB (%+.2f); recorded raw mic %.2f dB → denoise of it after 1 s of silence %.2f dB (%+.2f), virtual mic %.2f dB (%+.2f)",
+			sIn, sDen, sDen-sIn, sRaw, sRawDen, sRawDen-sRaw, sMic, sMic-sRaw)
+		return sMic - sRaw, sDen - sIn
 	}
-	sIn, sDen := segmentSISDR(clean, noisy, 48000), segmentSISDR(clean, den(noisy, "file"), 48000)
-	sRaw, sRawDen := segmentSISDR(clean, rawRec, 48000), segmentSISDR(clean, den(append(make([]float32, 48000), rawRec...), "rawrec"), 48000)
-	sMic := segmentSISDR(clean, got, 48000)
-	t.Logf("median 100 ms SI-SDR against the clean speech: file %.2f dB → denoise %.2f dB (%+.2f); recorded raw mic %.2f dB → denoise of it after 1 s of silence %.2f dB (%+.2f), virtual mic %.2f dB (%+.2f)",
-		sIn, sDen, sDen-sIn, sRaw, sRawDen, sRawDen-sRaw, sMic, sMic-sRaw)
-	if gain, want := sMic-sRaw, sRawDen-sRaw; !(gain > want-1) || !(gain > 1) {
-		t.Errorf("the virtual microphone gains %.2f dB SI-SDR over the raw one; denoise gains %.2f dB on the same recording after silence", gain, want)
+	var gain, want float64
+	for try := 1; try <= 3; try++ {
+		if gain, want = take(); gain > want-1 && gain > 1 {
+			break
+		}
+		t.Logf("take %d: the virtual microphone gains %.2f dB, denoise %.2f dB on the file", try, gain, want)
+	}
+	if !(gain > want-1) || !(gain > 1) {
+		t.Errorf("the virtual microphone gains %.2f dB SI-SDR over the raw one; denoise gains %.2f dB on the file", gain, want)
 	}
 
 	r = runAudio(t, p.env, 60*time.Second, "mic", "off")

@@ -52,6 +52,7 @@ type Engine struct {
 	fifo  []float32 // pending input, length < hop
 	fbuf  []float32 // features
 	gain  []float32 // gains of the last frame, after controls, one per bin of cfg
+	raw   []float32 // gains of the last non-silent frame, before the controls
 	spec  []complex128
 	hist  [][]complex128 // ring of the last D input spectra (look-ahead)
 	pos   int            // hist slot of the spectrum D frames back
@@ -110,6 +111,7 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 		fifo: make([]float32, 0, cfg.Hop),
 		fbuf: make([]float32, m.Arch.Features),
 		gain: make([]float32, cfg.Bins()),
+		raw:  make([]float32, cfg.Bins()),
 		spec: make([]complex128, cfg.Bins()),
 		out:  make([]float32, cfg.Hop),
 		hist: make([][]complex128, fr.Lookahead),
@@ -166,6 +168,7 @@ func (e *Engine) Reset() {
 	}
 	e.pos = 0
 	e.hb.reset()
+	clear(e.raw)
 	e.stats = FrameStats{}
 }
 
@@ -207,10 +210,22 @@ func (e *Engine) Flush(dst []float32) []float32 {
 // analysis, features, model, controls, gain, synthesis. With D frames of
 // look-ahead the gains computed from frame t apply to frame t − D, kept in
 // a ring of the last D spectra.
+//
+// A frame of digital silence (its spectrum exactly zero: a muted or gated
+// input, a file's silent lead-in, a sink before playback, Flush's padding)
+// does not run the model: the recurrent state, the feature means and the
+// high-band noise estimate stay as they were, and the frame D back gets the
+// last computed gains. Fed to the model, a second of silence drags the
+// feature means towards −100 dB and leaves the state where no training
+// mixture (they all hold noise) ever took it; the speech that follows then
+// came out 3.3 dB SI-SDR worse over the 13 s bundled example.
 func (e *Engine) frame(hop []float32) {
 	x := e.ana.Frame(hop)
-	e.feat.Compute(e.fbuf, x)
-	e.net.ForwardSpec(e.gain[:e.model.Arch.Bins], e.fbuf, x)
+	silent := allZero(x)
+	if !silent {
+		e.feat.Compute(e.fbuf, x)
+		e.net.ForwardSpec(e.gain[:e.model.Arch.Bins], e.fbuf, x)
+	}
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]
 		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x
@@ -219,7 +234,12 @@ func (e *Engine) frame(hop []float32) {
 		e.pos = (e.pos + 1) % len(e.hist)
 		x = e.spec
 	}
-	e.hb.fill(e.gain, x) // x is the frame the gains apply to
+	if silent {
+		copy(e.gain, e.raw)
+	} else {
+		e.hb.fill(e.gain, x) // x is the frame the gains apply to
+		copy(e.raw, e.gain)
+	}
 
 	// One pass: the model's raw gain feeds the speech-presence estimate, then
 	// the controls shape the gain that is applied.
@@ -247,4 +267,14 @@ func (e *Engine) frame(hop []float32) {
 		e.stats.SpeechPresence = float32(eg / ein)
 		e.stats.SuppressionDB = float32(10 * math.Log10(max(eout, 1e-30)/ein))
 	}
+}
+
+// allZero reports whether every value of x is exactly zero.
+func allZero(x []complex128) bool {
+	for _, c := range x {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -189,16 +189,21 @@ func TestLookaheadAppliesGainsToEarlierFrame(t *testing.T) {
 		nt := len(got) / cfg.Hop
 		specs := make([][]complex128, nt)
 		gains := make([][]float32, nt)
+		last := make([]float32, a.Bins) // the silence rule: an all-zero frame reuses the last gains
 		for i := 0; i < nt; i++ {
 			hop := make([]float32, cfg.Hop)
 			if i*cfg.Hop < len(x) {
 				copy(hop, x[i*cfg.Hop:])
 			}
 			specs[i] = append([]complex128(nil), ana.Frame(hop)...)
-			f := make([]float32, a.Features)
-			fz.Compute(f, specs[i])
-			gains[i] = make([]float32, a.Bins)
-			net.Forward(gains[i], f)
+			gains[i] = last
+			if !allZero(specs[i]) {
+				f := make([]float32, a.Features)
+				fz.Compute(f, specs[i])
+				gains[i] = make([]float32, a.Bins)
+				net.Forward(gains[i], f)
+				last = gains[i]
+			}
 		}
 		want := make([]float32, 0, len(got))
 		out := make([]float32, cfg.Hop)
@@ -273,5 +278,33 @@ func BenchmarkEngineSilence(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out = e.Process(out[:0], x)
+	}
+}
+
+// TestSilentLeadInChangesNothing checks the silence rule of Engine.frame: a
+// lead-in of digital silence (whole hops of exact zeros) leaves the engine
+// as fresh as Reset does, so the output that follows is bit for bit the
+// output without the lead-in, delayed by it. Before the rule the model ran
+// on the silence and the speech after it came out different (and worse).
+func TestSilentLeadInChangesNothing(t *testing.T) {
+	x := noisy(16000*2, 5)
+	want := run(newEngine(t, DefaultOptions), x, []int{len(x)})
+	hop := DefaultArch.Hop
+	for _, lead := range []int{2 * hop, 100 * hop} {
+		in := append(make([]float32, lead), x...)
+		got := run(newEngine(t, DefaultOptions), in, []int{333, 160, 1})
+		if len(got) != len(want)+lead {
+			t.Fatalf("lead-in %d: %d samples out, want %d", lead, len(got), len(want)+lead)
+		}
+		for i, v := range got[:lead] {
+			if v != 0 {
+				t.Fatalf("lead-in %d: sample %d of the silence came out %g", lead, i, v)
+			}
+		}
+		for i, v := range got[lead:] {
+			if v != want[i] {
+				t.Fatalf("lead-in %d: sample %d after it is %g, without the lead-in %g", lead, i, v, want[i])
+			}
+		}
 	}
 }
