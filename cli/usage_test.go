@@ -117,7 +117,7 @@ func TestDenoiseDiskFull(t *testing.T) {
 		if os.Geteuid() != 0 {
 			t.Skip("mounting a tmpfs needs root")
 		}
-		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt).CombinedOutput(); err != nil {
+		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", mnt).CombinedOutput(); err != nil {
 			t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
 		}
 		defer exec.Command("umount", mnt).Run()
