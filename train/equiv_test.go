@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math"
 	"math/rand"
 	"testing"
 
@@ -44,19 +43,7 @@ func TestForwardMatchesInference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			k := tc.arch.Bins
-			want := make([]float32, k)
-			var worst float64
-			for b := 0; b < nb; b++ {
-				inf.Reset()
-				for tt := 0; tt < nt; tt++ {
-					row := tt*nb + b
-					inf.Forward(want, feat[row*f:(row+1)*f])
-					for i, w := range want {
-						worst = max(worst, math.Abs(float64(g[row*k+i]-w)))
-					}
-				}
-			}
+			worst := worstGainDiff(inf, g, feat, nb, nt, f, tc.arch.Bins)
 			if worst > 2e-5 {
 				t.Errorf("largest gain difference %.3g, want ≤ 2e-5", worst)
 			}

@@ -81,32 +81,7 @@ func TestGradientCheck(t *testing.T) {
 				g := net.Forward(feat, nb, nt)
 				return Loss(cfg, g, tg, net.DOut())
 			}
-			loss()
-			net.Backward()
-			ana := append([]float64(nil), net.Grad...)
-			off := 0
-			for _, ts := range a.Tensors() {
-				var num2, diff2 float64
-				for i := off; i < off+ts.Size(); i++ {
-					const eps = 1e-6
-					p := net.P[i]
-					net.P[i] = p + eps
-					lp := loss()
-					net.P[i] = p - eps
-					lm := loss()
-					net.P[i] = p
-					num := (lp - lm) / (2 * eps)
-					num2 += num * num
-					diff2 += (num - ana[i]) * (num - ana[i])
-				}
-				rel := math.Sqrt(diff2) / max(math.Sqrt(num2), 1e-12)
-				if rel > 1e-3 || math.IsNaN(rel) {
-					t.Errorf("%s: relative gradient error %.3g", ts.Name, rel)
-				} else {
-					t.Logf("%s: relative gradient error %.3g", ts.Name, rel)
-				}
-				off += ts.Size()
-			}
+			checkGradients(t, net, a, loss, false)
 		})
 	}
 }

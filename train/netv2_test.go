@@ -1,7 +1,6 @@
 package train
 
 import (
-	"math"
 	"math/rand"
 	"testing"
 
@@ -47,32 +46,7 @@ func TestGradientCheckV2(t *testing.T) {
 				g := net.Forward(in, nb, nt)
 				return Loss(cfg, g, tg, net.DOut())
 			}
-			loss()
-			net.Backward()
-			ana := append([]float64(nil), net.Grad...)
-			off := 0
-			for _, ts := range a.Tensors() {
-				var num2, diff2 float64
-				for i := off; i < off+ts.Size(); i++ {
-					const eps = 1e-6
-					p := net.P[i]
-					net.P[i] = p + eps
-					lp := loss()
-					net.P[i] = p - eps
-					lm := loss()
-					net.P[i] = p
-					num := (lp - lm) / (2 * eps)
-					num2 += num * num
-					diff2 += (num - ana[i]) * (num - ana[i])
-				}
-				rel := math.Sqrt(diff2) / max(math.Sqrt(num2), 1e-12)
-				if rel > 1e-3 || math.IsNaN(rel) || num2 == 0 {
-					t.Errorf("%s: relative gradient error %.3g (|num| %.3g)", ts.Name, rel, math.Sqrt(num2))
-				} else {
-					t.Logf("%s: relative gradient error %.3g", ts.Name, rel)
-				}
-				off += ts.Size()
-			}
+			checkGradients(t, net, a, loss, true)
 		})
 	}
 }
@@ -103,19 +77,7 @@ func TestForwardMatchesInferenceV2(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			k := a.Bins
-			want := make([]float32, k)
-			var worst float64
-			for b := 0; b < nb; b++ {
-				inf.Reset()
-				for tt := 0; tt < nt; tt++ {
-					row := tt*nb + b
-					inf.Forward(want, in[row*n:(row+1)*n])
-					for i, w := range want {
-						worst = max(worst, math.Abs(float64(g[row*k+i]-w)))
-					}
-				}
-			}
+			worst := worstGainDiff(inf, g, in, nb, nt, n, a.Bins)
 			if worst > 2e-5 {
 				t.Errorf("largest gain difference %.3g, want ≤ 2e-5", worst)
 			}
