@@ -161,7 +161,7 @@ func TestRFFTKernelsAgree(t *testing.T) {
 		t.Skip("no AVX2 on this CPU: the Go passes run alone")
 	}
 	rng := rand.New(rand.NewSource(8))
-	for _, n := range []int{16, 48, 64, 120, 320, 480, 640, 882, 960, 1920, 2*3*3*4*4} {
+	for _, n := range []int{16, 48, 64, 120, 320, 480, 640, 882, 960, 1920, 2 * 3 * 3 * 4 * 4} {
 		x, w := make([]float64, n), make([]float64, n)
 		for i := range x {
 			x[i], w[i] = rng.NormFloat64(), 1

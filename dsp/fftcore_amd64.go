@@ -35,3 +35,25 @@ func pass3AVX2(y, x, tw []complex128, s, m int, k *[2]float64)
 //
 //go:noescape
 func pass5lastAVX2(y, x []complex128, s int, k *[4]float64)
+
+// packAVX2 sets z[j] = (x[2j]·w[2j], x[2j+1]·w[2j+1]) for an even len(z);
+// len(x), len(w) ≥ 2·len(z).
+//
+//go:noescape
+func packAVX2(z []complex128, x, w []float64)
+
+// untangleFwdAVX2 is the loop of forward for k = 1 … 2·pairs, 4·pairs < m.
+//
+//go:noescape
+func untangleFwdAVX2(dst, z, tw []complex128, m, pairs int)
+
+// untangleInvAVX2 is the loop of inverseZ for k = 1 … 2·pairs, 4·pairs < m.
+//
+//go:noescape
+func untangleInvAVX2(y, X, tw []complex128, m, pairs int)
+
+// olaAVX2 is the overlap-add of Synthesizer.Frame for h = len(out) a
+// multiple of 4; len(ola) ≥ h, len(z) ≥ h, len(ws) ≥ 2h.
+//
+//go:noescape
+func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64)

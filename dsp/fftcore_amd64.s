@@ -307,3 +307,170 @@ p5q:
 	JNZ     p5q
 	VZEROUPPER
 	RET
+
+// The sign bit of the real parts: (a, b) → (−a, b).
+DATA negre<>+0(SB)/8, $0x8000000000000000
+DATA negre<>+8(SB)/8, $0x0000000000000000
+DATA negre<>+16(SB)/8, $0x8000000000000000
+DATA negre<>+24(SB)/8, $0x0000000000000000
+GLOBL negre<>(SB), RODATA|NOPTR, $32
+
+// func packAVX2(z []complex128, x, w []float64)
+// z[j] = (x[2j]·w[2j], x[2j+1]·w[2j+1]), len(z) even.
+TEXT ·packAVX2(SB), NOSPLIT, $0-72
+	MOVQ z_base+0(FP), DI
+	MOVQ z_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ w_base+48(FP), DX
+	SHRQ $1, CX
+
+packloop:
+	VMOVUPD (SI), Y0
+	VMULPD  (DX), Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     packloop
+	VZEROUPPER
+	RET
+
+// func untangleFwdAVX2(dst, z, tw []complex128, m, pairs int)
+// For k = 1 … 2·pairs (all with 2k < m), two k at a time:
+// e = ½(z_k + z*_{m−k}), o = ½·(−i)(z_k − z*_{m−k}), t = tw_k·o,
+// dst[k] = e + t, dst[m−k] = (e − t)*.
+TEXT ·untangleFwdAVX2(SB), NOSPLIT, $0-88
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         z_base+24(FP), SI
+	MOVQ         tw_base+48(FP), DX
+	MOVQ         m+72(FP), R8
+	MOVQ         pairs+80(FP), CX
+	VMOVUPD      negim<>(SB), Y15
+	MOVQ         $0x3fe0000000000000, AX // ½
+	MOVQ         AX, X14
+	VBROADCASTSD X14, Y14
+	SHLQ         $4, R8
+	LEAQ         -32(SI)(R8*1), R9  // &z[m−2]: z[m−k−1], k = 1
+	LEAQ         -32(DI)(R8*1), R10 // &dst[m−2]
+	ADDQ         $16, SI            // &z[1]
+	ADDQ         $16, DI
+	ADDQ         $16, DX
+
+ufloop:
+	VMOVUPD    (SI), Y0            // z_k, z_k+1
+	VMOVUPD    (R9), Y1            // z_{m−k−1}, z_{m−k}
+	VPERM2F128 $1, Y1, Y1, Y1      // z_{m−k}, z_{m−k−1}
+	VXORPD     Y15, Y1, Y1         // conjugates
+	VADDPD     Y1, Y0, Y2
+	VMULPD     Y14, Y2, Y2         // e
+	VSUBPD     Y1, Y0, Y3
+	MULNEGI(Y3)
+	VMULPD     Y14, Y3, Y3         // o
+	VMOVUPD    (DX), Y4
+	VMOVDDUP   Y4, Y5
+	VPERMILPD  $15, Y4, Y6
+	CMUL(Y3, Y5, Y6, Y7)           // t
+	VADDPD     Y3, Y2, Y0
+	VSUBPD     Y3, Y2, Y1
+	VXORPD     Y15, Y1, Y1
+	VPERM2F128 $1, Y1, Y1, Y1
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, (R10)
+	ADDQ       $32, SI
+	ADDQ       $32, DI
+	ADDQ       $32, DX
+	SUBQ       $32, R9
+	SUBQ       $32, R10
+	DECQ       CX
+	JNZ        ufloop
+	VZEROUPPER
+	RET
+
+// func untangleInvAVX2(y, X, tw []complex128, m, pairs int)
+// For k = 1 … 2·pairs (all with 2k < m), two k at a time:
+// a = X_k + X*_{m−k}, c = tw*_k·(X_k − X*_{m−k}), y[k] = (a + ic)*,
+// y[m−k] = a − ic.
+TEXT ·untangleInvAVX2(SB), NOSPLIT, $0-88
+	MOVQ    y_base+0(FP), DI
+	MOVQ    X_base+24(FP), SI
+	MOVQ    tw_base+48(FP), DX
+	MOVQ    m+72(FP), R8
+	MOVQ    pairs+80(FP), CX
+	VMOVUPD negim<>(SB), Y15
+	VMOVUPD negre<>(SB), Y14
+	SHLQ    $4, R8
+	LEAQ    -32(SI)(R8*1), R9
+	LEAQ    -32(DI)(R8*1), R10
+	ADDQ    $16, SI
+	ADDQ    $16, DI
+	ADDQ    $16, DX
+
+uiloop:
+	VMOVUPD    (SI), Y0
+	VMOVUPD    (R9), Y1
+	VPERM2F128 $1, Y1, Y1, Y1
+	VXORPD     Y15, Y1, Y1         // X*_{m−k}
+	VADDPD     Y1, Y0, Y2          // a
+	VSUBPD     Y1, Y0, Y3          // X_k − X*_{m−k}
+	VMOVUPD    (DX), Y4
+	VXORPD     Y15, Y4, Y4         // tw*
+	VMOVDDUP   Y4, Y5
+	VPERMILPD  $15, Y4, Y6
+	CMUL(Y3, Y5, Y6, Y7)           // c
+	VPERMILPD  $5, Y3, Y3
+	VXORPD     Y14, Y3, Y3         // ic = (−c.im, c.re)
+	VADDPD     Y3, Y2, Y0
+	VXORPD     Y15, Y0, Y0         // (a + ic)*
+	VSUBPD     Y3, Y2, Y1          // a − ic
+	VPERM2F128 $1, Y1, Y1, Y1
+	VMOVUPD    Y0, (DI)
+	VMOVUPD    Y1, (R10)
+	ADDQ       $32, SI
+	ADDQ       $32, DI
+	ADDQ       $32, DX
+	SUBQ       $32, R9
+	SUBQ       $32, R10
+	DECQ       CX
+	JNZ        uiloop
+	VZEROUPPER
+	RET
+
+// func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64)
+// With y the 2h reals of z and h = len(out) a multiple of 4:
+// out[i] = float32(ola[i] + y[i]·ws[i]) for i < h, then
+// ola[i] = y[h+i]·ws[h+i].
+TEXT ·olaAVX2(SB), NOSPLIT, $0-96
+	MOVQ out_base+0(FP), DI
+	MOVQ out_len+8(FP), CX
+	MOVQ ola_base+24(FP), R8
+	MOVQ z_base+48(FP), SI
+	MOVQ ws_base+72(FP), DX
+	SHRQ $2, CX
+	MOVQ CX, R9
+	MOVQ R8, R10
+
+olaout:
+	VMOVUPD    (SI), Y0
+	VMULPD     (DX), Y0, Y0
+	VADDPD     (R8), Y0, Y0
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)
+	ADDQ       $32, SI
+	ADDQ       $32, DX
+	ADDQ       $32, R8
+	ADDQ       $16, DI
+	DECQ       CX
+	JNZ        olaout
+
+olakeep:
+	VMOVUPD (SI), Y0
+	VMULPD  (DX), Y0, Y0
+	VMOVUPD Y0, (R10)
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, R10
+	DECQ    R9
+	JNZ     olakeep
+	VZEROUPPER
+	RET
