@@ -256,7 +256,7 @@ func (e *Engine) frame(hop []float32) {
 		}
 		g = mix*g + (1 - mix)
 		e.gain[k] = g
-		e.spec[k] = c * complex(float64(g), 0)
+		e.spec[k] = complex(real(c)*float64(g), imag(c)*float64(g))
 		eout += p * float64(g) * float64(g)
 	}
 	e.syn.Frame(e.out, e.spec)
