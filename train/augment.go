@@ -121,8 +121,20 @@ func (f Biquad) Apply(x []float32) {
 // Convolve2 returns the first len(x) samples of x * h1 and of x * h2,
 // computed by FFT with one transform of x.
 func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
+	ys := Convolve(x, h1, h2)
+	return ys[0], ys[1]
+}
+
+// Convolve returns the first len(x) samples of x * h for each h of hs,
+// computed by FFT (length the power of two ≥ len(x) + max len(h) − 1) with
+// one transform of x.
+func Convolve(x []float32, hs ...[]float32) [][]float32 {
+	m := 0
+	for _, h := range hs {
+		m = max(m, len(h))
+	}
 	n := 1
-	for n < len(x)+max(len(h1), len(h2))-1 {
+	for n < len(x)+m-1 {
 		n <<= 1
 	}
 	fft := fourier.NewFFT(n)
@@ -132,7 +144,8 @@ func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
 	}
 	X := fft.Coefficients(nil, a)
 	Y := make([]complex128, len(X))
-	conv := func(h []float32) []float32 {
+	ys := make([][]float32, len(hs))
+	for j, h := range hs {
 		clear(a)
 		for i, v := range h {
 			a[i] = float64(v)
@@ -146,9 +159,9 @@ func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
 		for i := range y {
 			y[i] = float32(a[i] / float64(n))
 		}
-		return y
+		ys[j] = y
 	}
-	return conv(h1), conv(h2)
+	return ys
 }
 
 func power(x []float32) float64 {
