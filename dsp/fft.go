@@ -86,8 +86,12 @@ func (f *rfft) forward(dst []complex128, x, w []float64) {
 	m := f.m
 	z := f.a
 	x, w, dst = x[:2*m], w[:2*m], dst[:m+1]
-	for j := range z {
-		z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
+	if useAVX2 && m%2 == 0 {
+		packAVX2(z, x, w)
+	} else {
+		for j := range z {
+			z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
+		}
 	}
 	z = f.transform()
 	z0 := z[0]
@@ -95,7 +99,12 @@ func (f *rfft) forward(dst []complex128, x, w []float64) {
 	dst[m] = complex(real(z0)-imag(z0), 0) // E_0 − O_0
 	tw := f.twist[:m]
 	z = z[:m]
-	for k := 1; 2*k <= m; k++ {
+	k := 1
+	if pairs := (m - 1) / 4; useAVX2 && pairs > 0 {
+		untangleFwdAVX2(dst, z, tw, m, pairs)
+		k += 2 * pairs
+	}
+	for ; 2*k <= m; k++ {
 		zk, zm := z[k], conj(z[m-k])
 		e := scale(0.5, zk+zm)
 		o := scale(0.5, mulNegI(zk-zm))
@@ -133,7 +142,12 @@ func (f *rfft) inverseZ(X []complex128) []complex128 {
 	x0, xm := real(X[0]), real(X[m])
 	y[0] = complex(x0+xm, -(x0 - xm)) // conj(Y_0), Y_0 = (X_0 + X_m) + i(X_0 − X_m)
 	tw := f.twist[:m]
-	for k := 1; 2*k <= m; k++ {
+	k := 1
+	if pairs := (m - 1) / 4; useAVX2 && pairs > 0 {
+		untangleInvAVX2(y, X, tw, m, pairs)
+		k += 2 * pairs
+	}
+	for ; 2*k <= m; k++ {
 		xk, xc := X[k], conj(X[m-k])
 		a := xk + xc
 		ic := mulI(conj(tw[k]) * (xk - xc))

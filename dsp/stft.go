@@ -113,7 +113,7 @@ func (a *Analyzer) Reset() {
 // Synthesizer overlap-adds inverse spectra into a stream of hops.
 type Synthesizer struct {
 	cfg Config
-	win []float64 // w[n]/N: the synthesis window with the inverse's 1/N
+	ws  []float64 // ±w[n]/N: the window with the inverse's 1/N, negated at odd n (see Frame)
 	ola []float64 // the H samples of the last frame still to be overlap-added
 	fft *rfft
 }
@@ -123,13 +123,16 @@ func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	win := Window(cfg.Window)
-	for i := range win {
-		win[i] /= float64(cfg.Window)
+	ws := Window(cfg.Window)
+	for i := range ws {
+		ws[i] /= float64(cfg.Window)
+		if i%2 == 1 {
+			ws[i] = -ws[i]
+		}
 	}
 	return &Synthesizer{
 		cfg: cfg,
-		win: win,
+		ws:  ws,
 		ola: make([]float64, cfg.Hop),
 		fft: newRFFT(cfg.Window),
 	}, nil
@@ -140,27 +143,32 @@ func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 //
 // With N = 2H each output sample is the sum of two frames' samples: out[i] =
 // ola[i] + w[i]·y[i]/N for i < H, and ola[i] ← w[H+i]·y[H+i]/N keeps the
-// second half for the next frame.
+// second half for the next frame. The inverse transform leaves
+// z[j] = y[2j] − i·y[2j+1], so the odd samples take −w/N times imag z[j].
 func (s *Synthesizer) Frame(out []float32, spec []complex128) {
 	h := s.cfg.Hop
-	z := s.fft.inverseZ(spec) // z[j] = y[2j] − i·y[2j+1]
-	win, ola, out := s.win[:2*h], s.ola[:h], out[:h]
+	z := s.fft.inverseZ(spec)
+	ws, ola, out := s.ws[:2*h], s.ola[:h], out[:h]
+	if useAVX2 && h%4 == 0 && len(z) == h {
+		olaAVX2(out, ola, z, ws)
+		return
+	}
 	j := 0
 	for ; 2*j+1 < h; j++ {
 		v := z[j]
-		out[2*j] = float32(ola[2*j] + real(v)*win[2*j])
-		out[2*j+1] = float32(ola[2*j+1] - imag(v)*win[2*j+1])
+		out[2*j] = float32(ola[2*j] + real(v)*ws[2*j])
+		out[2*j+1] = float32(ola[2*j+1] + imag(v)*ws[2*j+1])
 	}
 	if h%2 == 1 { // odd H (44.1 kHz): z[j] straddles the two halves
 		v := z[j]
-		out[h-1] = float32(ola[h-1] + real(v)*win[h-1])
-		ola[0] = -imag(v) * win[h]
+		out[h-1] = float32(ola[h-1] + real(v)*ws[h-1])
+		ola[0] = imag(v) * ws[h]
 		j++
 	}
 	for ; j < len(z); j++ {
 		v, i := z[j], 2*j-h
-		ola[i] = real(v) * win[2*j]
-		ola[i+1] = -imag(v) * win[2*j+1]
+		ola[i] = real(v) * ws[2*j]
+		ola[i+1] = imag(v) * ws[2*j+1]
 	}
 }
 
