@@ -133,10 +133,23 @@ func Convolve(x []float32, hs ...[]float32) [][]float32 {
 	for _, h := range hs {
 		m = max(m, len(h))
 	}
-	n := 1
-	for n < len(x)+m-1 {
-		n <<= 1
+	return circular(x, pow2(len(x)+m-1), hs...)
+}
+
+// pow2 is the smallest power of two ≥ n.
+func pow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
 	}
+	return p
+}
+
+// circular returns the first len(x) samples of the n-point circular
+// convolution of x and each h of hs (zero-padded to n ≥ len(x), len(h)):
+// y[i] = Σ_k h[k] x[(i − k) mod n]. Where n ≥ len(x) + len(h) − 1 that is the
+// linear convolution; otherwise y[i] still equals it for i ≥ len(h) − 1.
+func circular(x []float32, n int, hs ...[]float32) [][]float32 {
 	fft := fourier.NewFFT(n)
 	a := make([]float64, n)
 	for i, v := range x {

@@ -62,7 +62,9 @@ func babble(rng *rand.Rand, cfg MixConfig, speech, rirs []Clip, exclude string, 
 		}
 	}
 	if h != nil {
-		sum = Convolve(sum, h)[0][pre:]
+		// Outputs from len(h) − 1 on have the whole response behind them,
+		// so a circular convolution as long as sum gives them.
+		sum = circular(sum, pow2(len(sum)), h)[0][pre:]
 	}
 	return sum, groups[:k]
 }

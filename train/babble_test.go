@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -383,15 +384,25 @@ func TestAblateData(t *testing.T) {
 	}
 }
 
+// benchCorpus loads ../shared/data once for the benchmarks, or skips.
+var benchCorpus = sync.OnceValues(func() (*Corpus, error) {
+	return LoadCorpus(CorpusConfig{Data: filepath.Join("..", "..", "shared", "data")}, nil)
+})
+
+func loadBenchCorpus(b *testing.B) *Corpus {
+	c, err := benchCorpus()
+	if err != nil {
+		b.Skipf("skipping: no corpus at ../shared/data: %v", err)
+	}
+	return c
+}
+
 // BenchmarkMakeBatchCorpus generates training batches (8 × 3 s, one worker)
 // from ../shared/data with the v1 recipe (babble and silent stretches off),
 // the shipped recipe, and each new augmentation always on, in data frames
 // per second.
 func BenchmarkMakeBatchCorpus(b *testing.B) {
-	c, err := LoadCorpus(CorpusConfig{Data: filepath.Join("..", "..", "shared", "data")}, nil)
-	if err != nil {
-		b.Skipf("skipping: no corpus at ../shared/data: %v", err)
-	}
+	c := loadBenchCorpus(b)
 	for _, r := range []struct {
 		name            string
 		babble, silence float64
@@ -412,6 +423,30 @@ func BenchmarkMakeBatchCorpus(b *testing.B) {
 	}
 }
 
+// BenchmarkAugmentCorpus times one call of each new augmentation on 3 s
+// from ../shared/data: babble dry and through a room response, a silent
+// stretch, and for scale a noise excerpt as the v1 recipe picks it.
+func BenchmarkAugmentCorpus(b *testing.B) {
+	c := loadBenchCorpus(b)
+	const n = 3 * SampleRate
+	for _, r := range []struct {
+		name string
+		f    func(rng *rand.Rand)
+	}{
+		{"babble-dry", func(rng *rand.Rand) { babble(rng, MixConfig{}, c.Speech, c.RIR, "", n) }},
+		{"babble-reverb", func(rng *rand.Rand) { babble(rng, MixConfig{BabbleReverbProb: 1}, c.Speech, c.RIR, "", n) }},
+		{"silence", func(rng *rand.Rand) { insertSilence(rng, make([]float32, n), make([]float32, n)) }},
+		{"pick-noise", func(rng *rand.Rand) { pickNoise(rng, DefaultMix, c.Noise, n) }},
+	} {
+		b.Run(r.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := 0; i < b.N; i++ {
+				r.f(rng)
+			}
+		})
+	}
+}
+
 // graphName names a's graph for subtest names.
 func graphName(a enhancer.Arch) string {
 	if a.Graph == "" {
@@ -425,4 +460,36 @@ func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// TestCircularSteadyState: the circular convolution as long as x (babble's
+// reverb) equals the linear one from len(h) − 1 on, and not before (where
+// the wrap-around lands).
+func TestCircularSteadyState(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	x, h := make([]float32, 1000), make([]float32, 300)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	for i := range h {
+		h[i] = float32(rng.NormFloat64())
+	}
+	lin := make([]float64, len(x)) // direct sum
+	for i := range lin {
+		for k := 0; k <= min(i, len(h)-1); k++ {
+			lin[i] += float64(h[k]) * float64(x[i-k])
+		}
+	}
+	c := circular(x, pow2(len(x)), h)[0]
+	for i := len(h) - 1; i < len(x); i++ {
+		if d := math.Abs(float64(c[i]) - lin[i]); d > 1e-4 {
+			t.Fatalf("y[%d] = %v, linear %v", i, c[i], lin[i])
+		}
+	}
+	if d := math.Abs(float64(c[0]) - lin[0]); d < 1e-2 {
+		t.Errorf("y[0] = %v equals the linear %v: no wrap-around seen", c[0], lin[0])
+	}
+	if y := Convolve(x, h)[0]; math.Abs(float64(y[0])-lin[0]) > 1e-4 || math.Abs(float64(y[999])-lin[999]) > 1e-4 {
+		t.Errorf("Convolve y[0], y[999] = %v, %v; linear %v, %v", y[0], y[999], lin[0], lin[999])
+	}
 }
