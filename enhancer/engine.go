@@ -95,7 +95,6 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	net.atSTFT(cfg)
 	ana, err := dsp.NewAnalyzer(cfg)
 	if err != nil {
 		return nil, err
@@ -105,6 +104,7 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	net.atSTFT(cfg, feat)
 	e := &Engine{
 		fr: fr, cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
 		hb:   newHighBand(m.Arch.Bins, cfg.Bins()),

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -8,9 +9,9 @@ import (
 )
 
 // tinyV2 is a small v2 architecture for the gradient check: 16 bands,
-// 4 channels, a 6-unit core, 33 bins.
+// a 6-unit core with the feature skip, 33 bins, a 4-channel head.
 func tinyV2(kind string) enhancer.Arch {
-	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 6, Layers: 2, Ratio: 2, Bins: 33, GhostAct: "tanh", Graph: enhancer.GraphV2, Channels: 4,
+	a := enhancer.Arch{Kind: kind, Features: 16, Hidden: 6, Layers: 2, Ratio: 2, Bins: 33, GhostAct: "tanh", Graph: enhancer.GraphV2, Channels: 4, Skip: 1,
 		Framing: enhancer.Framing{Rate: enhancer.DefaultFraming.Rate, Window: 64, Hop: 32, Lookahead: 1}}
 	if kind == enhancer.KindGRU {
 		a.Ratio = 1
@@ -20,7 +21,7 @@ func tinyV2(kind string) enhancer.Arch {
 
 // TestGradientCheckV2 compares backpropagation through the v2 graph with
 // central finite differences in float64, tensor by tensor (every
-// convolution, the core's tensors, with both cell types).
+// head convolution, the v1 part's tensors, with both cell types).
 func TestGradientCheckV2(t *testing.T) {
 	for _, kind := range []string{enhancer.KindGhost, enhancer.KindGRU} {
 		t.Run(kind, func(t *testing.T) {
@@ -33,7 +34,7 @@ func TestGradientCheckV2(t *testing.T) {
 			for i := range net.P {
 				net.P[i] = (2*rng.Float64() - 1) * 0.6
 			}
-			const nb, nt = 2, 4
+			const nb, nt = 2, 20 // 40 rows: the head's chunks of headChunk (32) frames meet inside
 			in := make([]float64, nb*nt*a.InputSize())
 			for i := range in {
 				in[i] = 2*rng.Float64() - 1
@@ -60,8 +61,14 @@ func TestForwardMatchesInferenceV2(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			rng3 := rand.New(rand.NewSource(5))
 			m := net.Model(0)
 			m.InitRandom(rand.New(rand.NewSource(3)))
+			for _, name := range []string{"head3.weight", "head3.bias"} { // zero after InitRandom
+				for i := range m.Weights[name] {
+					m.Weights[name][i] = float32(0.3 * rng3.NormFloat64())
+				}
+			}
 			if err := net.SetModel(m); err != nil {
 				t.Fatal(err)
 			}
@@ -109,4 +116,51 @@ func BenchmarkTrainStepV2(b *testing.B) {
 			b.ReportMetric(float64(b.N*nb*nt)/b.Elapsed().Seconds(), "frames/s")
 		})
 	}
+}
+
+// TestV2EngineMatchesTraining runs a random v2 model (head included) on the
+// same noisy speech-like signal through the streaming engine and through
+// the training path (analyzeFor's input rows, the batched forward): the
+// gains of every frame agree, so the per-bin inputs (levels and phase
+// advance) the engine computes are the ones training sees.
+func TestV2EngineMatchesTraining(t *testing.T) {
+	a := enhancer.V2Arch
+	net, err := NewNet[float32](a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(6))
+	m := net.Model(0)
+	m.InitRandom(rng)
+	for _, name := range []string{"head3.weight", "head3.bias"} {
+		for i := range m.Weights[name] {
+			m.Weights[name][i] = float32(0.3 * rng.NormFloat64())
+		}
+	}
+	if err := net.SetModel(m); err != nil {
+		t.Fatal(err)
+	}
+	const nt = 60
+	hop := a.Hop
+	x := make([]float32, nt*hop)
+	for i := range x {
+		x[i] = float32(0.2*math.Sin(float64(i)*0.07)*math.Sin(float64(i)*0.0011) + 0.02*rng.NormFloat64())
+	}
+	sp := analyzeFor(a, x, x, 0.3)
+	g := net.Forward(sp.Feat, 1, nt)
+	e, err := enhancer.NewEngine(m, enhancer.DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for tt := 0; tt < nt; tt++ {
+		e.Process(nil, x[tt*hop:(tt+1)*hop])
+		for k, v := range e.Gains()[:a.Bins] {
+			worst = max(worst, math.Abs(float64(max(g[tt*a.Bins+k], 1e-5)-v)))
+		}
+	}
+	if worst > 2e-5 {
+		t.Errorf("largest gain difference engine vs training %.3g, want ≤ 2e-5", worst)
+	}
+	t.Logf("largest gain difference engine vs training %.3g", worst)
 }
