@@ -100,6 +100,9 @@ func describeModel(m *enhancer.Model) modelInfo {
 		cv := a.V2Convs()
 		summary = strings.TrimSuffix(summary, " → sigmoid") + fmt.Sprintf(" → logits corrected per bin by a head of convolutions over frequency (each bin's v1 logit, level and phase advance over 3 frames → %d ch k%d → %d ch k%d → 1 ch k%d, weights shared by all %d bins) → sigmoid",
 			cv[0].Out, cv[0].Kernel, cv[1].Out, cv[1].Kernel, cv[2].Kernel, a.Bins)
+		if a.DF > 0 {
+			summary += fmt.Sprintf(", and a deep filter on bins 0 … %d (%d complex taps over frames t, t−1, t−2 from %d more head outputs)", a.DF-1, enhancer.V2DFOrder, 2*enhancer.V2DFOrder)
+		}
 	}
 	return modelInfo{
 		Summary:        summary,

@@ -57,6 +57,8 @@ type Engine struct {
 	hist  [][]complex128 // ring of the last D input spectra (look-ahead)
 	pos   int            // hist slot of the spectrum D frames back
 	out   []float32      // one hop of output
+	x1    []complex128   // deep filter: bins 0 … DF−1 of the frame the gains apply to (t−1)
+	x2    []complex128   // and of the frame before it (t−2)
 	stats FrameStats
 }
 
@@ -119,6 +121,9 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	for i := range e.hist {
 		e.hist[i] = make([]complex128, cfg.Bins())
 	}
+	if m.Arch.DF > 0 {
+		e.x1, e.x2 = make([]complex128, m.Arch.DF), make([]complex128, m.Arch.DF)
+	}
 	e.SetOptions(o)
 	return e, nil
 }
@@ -169,6 +174,8 @@ func (e *Engine) Reset() {
 	e.pos = 0
 	e.hb.reset()
 	clear(e.raw)
+	clear(e.x1)
+	clear(e.x2)
 	e.stats = FrameStats{}
 }
 
@@ -226,14 +233,16 @@ func (e *Engine) frame(hop []float32) {
 		e.feat.Compute(e.fbuf, x)
 		e.net.ForwardSpec(e.gain[:e.model.Arch.Bins], e.fbuf, x)
 	}
+	cur := x
 	if len(e.hist) > 0 {
 		slot := e.hist[e.pos]
 		e.spec, slot = slot, e.spec // e.spec is now the frame D back; the freed buffer takes x
 		copy(slot, x)
 		e.hist[e.pos] = slot
 		e.pos = (e.pos + 1) % len(e.hist)
-		x = e.spec
+		x, cur = e.spec, slot
 	}
+	copy(e.x1, x) // the deep filter's tap t−1, before the gains overwrite it
 	if silent {
 		copy(e.gain, e.raw)
 	} else {
@@ -259,6 +268,13 @@ func (e *Engine) frame(hop []float32) {
 		e.spec[k] = c * complex(float64(g), 0)
 		eout += p * float64(g) * float64(g)
 	}
+	// The deep filter (a v2 model with DF > 0, look-ahead 1) adds
+	// mix · Σ_i c_{k,i} Z_{k,i} to bins 0 … DF−1 (V2DF): with the gain term
+	// above, the output there is mix·Y_k + (1 − mix)·X_k(t−1).
+	if c := e.net.DF(); c != nil && !bypass {
+		V2DF(e.spec, float64(mix), c, cur, e.x1, e.x2)
+	}
+	copy(e.x2, e.x1)
 	e.syn.Frame(e.out, e.spec)
 
 	e.stats.Frames++

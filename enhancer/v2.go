@@ -31,6 +31,14 @@ const V2HeadInputs = 8
 // V2LeakySlope is the slope below zero of the head's leaky ReLU.
 const V2LeakySlope = 0.1
 
+// V2DFOrder is the number of taps of the deep filter: frames t (the
+// look-ahead frame), t−1 (the frame the output is for) and t−2.
+const V2DFOrder = 3
+
+// V2DFOutputs is the number of head3 output channels per bin with a deep
+// filter: the logit correction and V2DFOrder complex coefficients.
+const V2DFOutputs = 1 + 2*V2DFOrder
+
 // Conv is one 1-D convolution over frequency: Out channels at Pos/Stride
 // positions from In channels at Pos positions, kernel Kernel, zero padding
 // (Kernel−1)/2 on either side. Its weight is [Out, Kernel·In] with column
@@ -60,7 +68,8 @@ func (c Conv) MACs() int { return c.OutPos() * c.Out * c.Kernel * c.In }
 //
 //	head1: 8 → C, kernel 5   (leaky ReLU)
 //	head2: C → C, kernel 3   (leaky ReLU)
-//	head3: C → 1, kernel 3   (the logit correction)
+//	head3: C → 1, kernel 3   (the logit correction; with a deep filter
+//	       C → 7: the correction and the filter's raw coefficients, V2DF)
 //
 // so each bin's correction sees ±4 bins (±200 Hz at 50 Hz per bin).
 func (a Arch) V2Convs() []Conv {
@@ -68,14 +77,23 @@ func (a Arch) V2Convs() []Conv {
 	return []Conv{
 		{"head1", V2HeadInputs, c, 5, 1, k},
 		{"head2", c, c, 3, 1, k},
-		{"head3", c, 1, 3, 1, k},
+		{"head3", c, a.HeadOutputs(), 3, 1, k},
 	}
+}
+
+// HeadOutputs returns head3's output channels: 1, or V2DFOutputs with a
+// deep filter.
+func (a Arch) HeadOutputs() int {
+	if a.DF > 0 {
+		return V2DFOutputs
+	}
+	return 1
 }
 
 // V1 returns the v1 part of a v2 architecture (the architecture itself for
 // v1): the same sizes without the head.
 func (a Arch) V1() Arch {
-	a.Graph, a.Channels = "", 0
+	a.Graph, a.Channels, a.DF = "", 0, 0
 	return a
 }
 
@@ -93,6 +111,12 @@ func (a Arch) validateV2() error {
 	if a.Channels < 1 || a.Channels > 256 {
 		return fmt.Errorf("v2: %d head channels must be 1 … 256", a.Channels)
 	}
+	if a.DF < 0 || a.DF > a.Bins {
+		return fmt.Errorf("v2: deep filter over %d bins (the model has %d)", a.DF, a.Bins)
+	}
+	if a.DF > 0 && a.Lookahead != 1 {
+		return fmt.Errorf("v2: the deep filter's taps t, t−1, t−2 need look-ahead 1 (not %d)", a.Lookahead)
+	}
 	if a.Window != 2*a.Hop {
 		return fmt.Errorf("v2: the phase advance assumes hop = window/2 (window %d, hop %d)", a.Window, a.Hop)
 	}
@@ -108,10 +132,10 @@ func (a Arch) tensorsV2() []TensorSpec {
 	return ts
 }
 
-// macsV2 counts a v2 frame's multiply-accumulates: v1's and every head
-// convolution's.
+// macsV2 counts a v2 frame's multiply-accumulates: v1's, every head
+// convolution's, and 4 real per complex tap of the deep filter.
 func (a Arch) macsV2() int {
-	n := a.V1().MACsPerFrame()
+	n := a.V1().MACsPerFrame() + 4*V2DFOrder*a.DF
 	for _, c := range a.V2Convs() {
 		n += c.MACs()
 	}
@@ -156,7 +180,7 @@ func (m *Model) v1View() *Model {
 // a fresh v2 model's (head3 zero), so that it computes exactly v1's gains
 // until trained: the start of a v2 training run from a trained v1 model.
 func WithHead(v1 *Model, a Arch, rng *rand.Rand) (*Model, error) {
-	if a.Graph != GraphV2 || a.V1() != v1.Arch {
+	if a.Graph != GraphV2 || a.V1() != v1.Arch || v1.Arch.Graph != "" {
 		return nil, fmt.Errorf("a %s model of graph %q cannot start the v2 model %s", v1.Arch.Kind, v1.Arch.Graph, a.Kind)
 	}
 	m, err := NewModel(a)
@@ -243,4 +267,26 @@ var V2TwinArch = withHead(TwinArch, 12)
 func withHead(a Arch, c int) Arch {
 	a.Graph, a.Channels = GraphV2, c
 	return a
+}
+
+// V2DF adds the deep filter's term of bins 0 … DF−1 (DF = len(c)/6), times
+// w, to y, the output spectrum of frame t−1:
+//
+//	Y_k = G_k·X_k(t−1) + Σ_{i<3} c_{k,i}·Z_{k,i},
+//	Z_{k,0} = (−1)^k X_k(t),  Z_{k,1} = X_k(t−1),  Z_{k,2} = (−1)^k X_k(t−2)
+//
+// from the coefficients c ([DF, 3] complex as (re, im) pairs, tanh-bounded:
+// |Re|, |Im| < 1) and the spectra of frames t (x0), t−1 (x1) and t−2 (x2);
+// the gain term G_k·X_k(t−1) is the caller's. The (−1)^k aligns the taps'
+// phase with frame t−1 for a partial at the bin's centre, as V2BinInput's φ.
+func V2DF(y []complex128, w float64, c []float32, x0, x1, x2 []complex128) {
+	for k := range len(c) / (2 * V2DFOrder) {
+		cc := c[k*2*V2DFOrder : (k+1)*2*V2DFOrder : (k+1)*2*V2DFOrder]
+		z0, z2 := x0[k], x2[k]
+		if k&1 == 1 {
+			z0, z2 = -z0, -z2
+		}
+		y[k] += complex(w, 0) * (complex(float64(cc[0]), float64(cc[1]))*z0 +
+			complex(float64(cc[2]), float64(cc[3]))*x1[k] + complex(float64(cc[4]), float64(cc[5]))*z2)
+	}
 }

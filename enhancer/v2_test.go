@@ -125,7 +125,19 @@ func randomV2(t testing.TB, a Arch) *Model {
 // TestV2EngineRuns streams noise through a random v2 model: finite output of
 // the right length, gains in (0, 1), chunking without effect.
 func TestV2EngineRuns(t *testing.T) {
-	m := randomV2(t, V2Arch)
+	for _, nd := range []int{0, 40} {
+		a := V2Arch
+		a.DF = nd
+		v2EngineRuns(t, randomV2(t, a))
+	}
+}
+
+func v2EngineRuns(t *testing.T, m *Model) {
+	for _, name := range []string{"head3.weight", "head3.bias"} { // zero after InitRandom
+		for i := range m.Weights[name] {
+			m.Weights[name][i] = float32(0.2 * math.Sin(float64(i)))
+		}
+	}
 	rng := rand.New(rand.NewSource(8))
 	x := make([]float32, 16000)
 	for i := range x {
@@ -156,8 +168,14 @@ func TestV2EngineRuns(t *testing.T) {
 // BenchmarkV2Frame measures one engine frame of the v2 model (STFT pair,
 // features, network, gains); it must allocate nothing.
 func BenchmarkV2Frame(b *testing.B) {
-	for _, a := range []Arch{V2Arch, V2TwinArch} {
-		b.Run(a.Kind, func(b *testing.B) {
+	df := V2Arch
+	df.DF = 40
+	for _, a := range []Arch{V2Arch, V2TwinArch, df} {
+		name := a.Kind
+		if a.DF > 0 {
+			name += "-df"
+		}
+		b.Run(name, func(b *testing.B) {
 			m := randomV2(b, a)
 			e, _ := NewEngine(m, DefaultOptions)
 			hop := make([]float32, 160)
@@ -177,11 +195,56 @@ func BenchmarkV2Frame(b *testing.B) {
 
 // TestV2FrameAllocs: the v2 engine frame allocates nothing.
 func TestV2FrameAllocs(t *testing.T) {
-	m := randomV2(t, V2Arch)
-	e, _ := NewEngine(m, DefaultOptions)
-	hop := make([]float32, 160)
-	out := make([]float32, 0, 160)
-	if n := testing.AllocsPerRun(50, func() { out = e.Process(out[:0], hop) }); n != 0 {
-		t.Errorf("%v allocations per frame, want 0", n)
+	for _, nd := range []int{0, 40} {
+		a := V2Arch
+		a.DF = nd
+		m := randomV2(t, a)
+		e, _ := NewEngine(m, DefaultOptions)
+		hop := make([]float32, 160)
+		for i := range hop {
+			hop[i] = float32(i%7) * 0.01
+		}
+		out := make([]float32, 0, 160)
+		if n := testing.AllocsPerRun(50, func() { out = e.Process(out[:0], hop) }); n != 0 {
+			t.Errorf("deep filter over %d bins: %v allocations per frame, want 0", nd, n)
+		}
+	}
+}
+
+// TestV2DFBypass: with the deep filter's coefficients far from zero, the
+// bypass control (attenuation limit 0) still gives the input delayed by
+// exactly the latency, and the output differs from it when it is on.
+func TestV2DFBypass(t *testing.T) {
+	a := V2Arch
+	a.DF = 40
+	m := randomV2(t, a)
+	for i := range m.Weights["head3.bias"] {
+		m.Weights["head3.bias"][i] = 0.7
+	}
+	x := make([]float32, 4000)
+	for i := range x {
+		x[i] = float32(0.3 * math.Sin(float64(i)*0.05) * math.Sin(float64(i)*0.003))
+	}
+	run := func(o Options) []float32 {
+		e, err := NewEngine(m, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Flush(e.Process(nil, x))
+	}
+	by := run(Options{AttenLimDB: 0, Mix: 1})
+	d := m.Latency()
+	for i, v := range x {
+		if math.Abs(float64(by[i+d]-v)) > 1e-6 {
+			t.Fatalf("bypass: sample %d is %v, want the input's %v", i, by[i+d], v)
+		}
+	}
+	on := run(DefaultOptions)
+	var diff float64
+	for i := range on {
+		diff = max(diff, math.Abs(float64(on[i]-by[i])))
+	}
+	if diff < 1e-3 {
+		t.Errorf("the deep filter on changed the output by at most %g", diff)
 	}
 }

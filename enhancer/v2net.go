@@ -56,7 +56,8 @@ type netV2 struct {
 	lev   []float64 // the featurizer's band levels of this frame (set by the engine)
 	scale float64
 	logit []float32 // [K]
-	o     []float32 // [K]
+	o     []float32 // [K, HeadOutputs]
+	df    []float32 // [DF, 3] complex deep-filter coefficients (re, im), nil without
 }
 
 func newNetV2(m *Model) (*netV2, error) {
@@ -68,7 +69,10 @@ func newNetV2(m *Model) (*netV2, error) {
 	k := a.Bins
 	n := &netV2{
 		a: a, v1: v1, prev: make([]complex128, k), band: a.V2BinBands(), scale: V2Scale(a.STFT()),
-		logit: make([]float32, k), o: make([]float32, k),
+		logit: make([]float32, k), o: make([]float32, k*a.HeadOutputs()),
+	}
+	if a.DF > 0 {
+		n.df = make([]float32, a.DF*2*V2DFOrder)
 	}
 	for i := range n.bins {
 		n.bins[i] = make([]float32, k*V2BinChannels)
@@ -111,8 +115,18 @@ func (n *netV2) forward(gain, feat, b0, b1, b2 []float32) {
 	leakyVec(n.head[2].input())
 	n.head[2].forward(n.o)
 	g := gain[:n.a.Bins]
-	for i, v := range n.o {
-		g[i] = n.logit[i] + v
+	if n.df == nil {
+		for i, v := range n.o {
+			g[i] = n.logit[i] + v
+		}
+	} else {
+		const w = V2DFOutputs
+		for i := range g {
+			g[i] = n.logit[i] + n.o[i*w]
+		}
+		for i := range n.a.DF {
+			fastmath.TanhVec(n.df[i*(w-1):(i+1)*(w-1)], n.o[i*w+1:(i+1)*w])
+		}
 	}
 	fastmath.SigmoidVec(g, g)
 }
@@ -135,4 +149,14 @@ func (n *Net) atSTFT(cfg dsp.Config, f *dsp.Featurizer) {
 		n.v2.scale = V2Scale(cfg)
 		n.v2.lev = f.Levels()
 	}
+}
+
+// DF returns the deep-filter coefficients of the last frame, [DF, 3]
+// complex as (re, im) pairs (enhancer.V2DF), or nil for a model without a
+// deep filter. The slice is owned by the net.
+func (n *Net) DF() []float32 {
+	if n.v2 == nil {
+		return nil
+	}
+	return n.v2.df
 }

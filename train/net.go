@@ -384,6 +384,24 @@ func (n *Net[T]) skipPass(backward bool) {
 	}
 }
 
+// DFCoeffs returns the deep filter's coefficients of the last Forward,
+// [T·B, DF, 3] complex as (re, im) pairs, or nil without a deep filter.
+func (n *Net[T]) DFCoeffs() []T {
+	if n.head == nil || n.Arch.DF == 0 {
+		return nil
+	}
+	return n.head.c
+}
+
+// DDF returns the buffer into which the loss writes ∂loss/∂(DFCoeffs())
+// before Backward, or nil without a deep filter.
+func (n *Net[T]) DDF() []T {
+	if n.head == nil || n.Arch.DF == 0 {
+		return nil
+	}
+	return n.head.dc
+}
+
 // DOut returns the [T·B, K] buffer into which the loss writes ∂loss/∂o, the
 // gradient with respect to the pre-sigmoid outputs, before Backward.
 func (n *Net[T]) DOut() []T {

@@ -102,7 +102,8 @@ type headT[T Float] struct {
 	x        []T // [n, K, 8] the head's input of one chunk (enhancer.V2HeadInput per frame)
 	h1, dh1  []T // [n, K, C] after the leaky ReLU, and ∂loss/∂h1
 	h2, dh2  []T
-	o        []T // [n, K] the correction
+	o, do    []T // [n, K, HeadOutputs] head3's output (the correction, the raw filter coefficients) and its gradient
+	c, dc    []T // [R, DF, 6] the deep filter's coefficients tanh(raw) and ∂loss/∂c (v2 with Arch.DF > 0)
 	w0       []T // [Kernel, C] head1's weights on input channel 0
 	zero     []T // [K·3] per-bin input of the frames before the first
 	bin0, f0 int // offset of the per-bin inputs in an input row, its length
@@ -122,7 +123,7 @@ func newHeadT[T Float](a enhancer.Arch, views map[string][2][]T) *headT[T] {
 	hd.x = make([]T, headChunk*k*enhancer.V2HeadInputs)
 	hd.h1, hd.dh1 = make([]T, headChunk*k*c), make([]T, headChunk*k*c)
 	hd.h2, hd.dh2 = make([]T, headChunk*k*c), make([]T, headChunk*k*c)
-	hd.o = make([]T, headChunk*k)
+	hd.o, hd.do = make([]T, headChunk*k*a.HeadOutputs()), make([]T, headChunk*k*a.HeadOutputs())
 	return hd
 }
 
@@ -145,7 +146,7 @@ func (hd *headT[T]) chunk(r0, n int) {
 	leakyAll(h1)
 	hd.cv[1].forward(h2, h1, n)
 	leakyAll(h2)
-	hd.cv[2].forward(hd.o[:n*k], h2, n)
+	hd.cv[2].forward(hd.o[:n*k*hd.a.HeadOutputs()], h2, n)
 }
 
 // forward adds the head's correction to the v1 logits l ([R, K], in place),
@@ -157,11 +158,21 @@ func (hd *headT[T]) forward(l, in []T, nb, nt int) {
 	hd.in, hd.nb = in, nb
 	hd.l0 = grow(hd.l0, rows*k)
 	copy(hd.l0, l[:rows*k])
+	nd, w := hd.a.DF, hd.a.HeadOutputs()
+	hd.c, hd.dc = grow(hd.c, rows*nd*6), grow(hd.dc, rows*nd*6)
 	for r0 := 0; r0 < rows; r0 += headChunk {
 		n := min(headChunk, rows-r0)
 		hd.chunk(r0, n)
-		for i, v := range hd.o[:n*k] {
-			l[r0*k+i] += v
+		for i := range n * k {
+			l[r0*k+i] += hd.o[i*w]
+		}
+		for i := range n {
+			for kk := range nd {
+				c := hd.c[((r0+i)*nd+kk)*6 : ((r0+i)*nd+kk+1)*6]
+				for j, v := range hd.o[(i*k+kk)*w+1 : (i*k+kk+1)*w] {
+					c[j] = tanhf(v)
+				}
+			}
 		}
 	}
 }
@@ -185,7 +196,24 @@ func (hd *headT[T]) backward(dl []T, nt int) {
 		hd.chunk(r0, n)
 		h1, h2 := hd.h1[:n*k*c], hd.h2[:n*k*c]
 		dh1, dh2 := hd.dh1[:n*k*c], hd.dh2[:n*k*c]
-		hd.cv[2].backward(dl[r0*k:(r0+n)*k], dh2, n)
+		do := dl[r0*k : (r0+n)*k]
+		if nd, w := hd.a.DF, hd.a.HeadOutputs(); nd > 0 {
+			do = hd.do[:n*k*w]
+			clear(do)
+			for i := range n * k {
+				do[i*w] = dl[r0*k+i]
+			}
+			for i := range n {
+				for kk := range nd {
+					o := ((r0+i)*nd + kk) * 6
+					for j := range 6 {
+						c := hd.c[o+j]
+						do[(i*k+kk)*w+1+j] = hd.dc[o+j] * (1 - c*c)
+					}
+				}
+			}
+		}
+		hd.cv[2].backward(do, dh2, n)
 		dleakyAll(dh2, h2)
 		hd.cv[1].backward(dh2, dh1, n)
 		dleakyAll(dh1, h1)
@@ -249,12 +277,40 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 	f, n, k := a.Features, a.InputSize(), a.Bins
 	in := make([]float32, sp.Frames*n)
 	prev := make([]complex128, k)
+	nd := a.DF
+	var as *dsp.Analyzer
+	var x1, x2, s1 []complex128 // frames t−1, t−2 of the noisy and t−1 of the clean spectrum
+	if nd > 0 {
+		as, _ = dsp.NewAnalyzer(cfg)
+		sp.DF = make([]float32, sp.Frames*nd*8)
+		x1, x2, s1 = make([]complex128, nd), make([]complex128, nd), make([]complex128, nd)
+	}
 	for t := 0; t < sp.Frames; t++ {
 		x := an.Frame(noisy[t*cfg.Hop : (t+1)*cfg.Hop])
 		row := in[t*n : (t+1)*n]
 		fz.Compute(row[:f], x)
 		enhancer.V2BinInput(row[f:], row[:f], fz.Levels(), x, prev, band, scale)
 		copy(prev, x)
+		if nd == 0 {
+			continue
+		}
+		// row t's gains apply to frame t − 1 (look-ahead 1): its taps are
+		// Z_0 = ±X(t), Z_1 = X(t−1), Z_2 = ±X(t−2), its target S(t−1), all
+		// zero before the first frame. (At t = 0 only Z_0 is not zero: the
+		// engine's first output frame holds c_0·X(0), and the loss sees it.)
+		for kk := range nd {
+			z0, z2 := x[kk], x2[kk]
+			if kk&1 == 1 {
+				z0, z2 = -z0, -z2
+			}
+			d := sp.DF[(t*nd+kk)*8 : (t*nd+kk+1)*8]
+			for j, v := range [4]complex128{z0, x1[kk], z2, s1[kk]} {
+				d[2*j], d[2*j+1] = float32(real(v)), float32(imag(v))
+			}
+		}
+		copy(x2, x1)
+		copy(x1, x[:nd])
+		copy(s1, as.Frame(clean[t*cfg.Hop:(t+1)*cfg.Hop])[:nd])
 	}
 	sp.Feat = in
 	return sp
