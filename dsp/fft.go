@@ -80,23 +80,39 @@ func cis(t float64) complex128 { s, c := math.Sincos(t); return complex(c, s) }
 // With Z = FFT_m(z) for z[j] = w[2j]x[2j] + i·w[2j+1]x[2j+1], the spectra of
 // the even and odd samples are E_k = (Z_k + Z*_{m−k})/2 and
 // O_k = (Z_k − Z*_{m−k})/(2i) (Z_m = Z_0), and X_k = E_k + e^{−2πik/n}·O_k.
+// Since E_{m−k} = E*_k, O_{m−k} = O*_k and e^{−2πi(m−k)/n} = −(e^{−2πik/n})*,
+// X_{m−k} = (E_k − e^{−2πik/n}·O_k)*: one complex product per pair k, m − k.
 func (f *rfft) forward(dst []complex128, x, w []float64) {
 	m := f.m
 	z := f.a
 	x, w, dst = x[:2*m], w[:2*m], dst[:m+1]
-	for j := range z {
-		z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
+	if useAVX2 && m%2 == 0 {
+		packAVX2(z, x, w)
+	} else {
+		for j := range z {
+			z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
+		}
 	}
 	z = f.transform()
 	z0 := z[0]
 	dst[0] = complex(real(z0)+imag(z0), 0) // E_0 + O_0, both real
 	dst[m] = complex(real(z0)-imag(z0), 0) // E_0 − O_0
-	tw := f.twist
-	for k := 1; k < m; k++ {
+	tw := f.twist[:m]
+	z = z[:m]
+	k := 1
+	if pairs := (m - 1) / 4; useAVX2 && pairs > 0 {
+		untangleFwdAVX2(dst, z, tw, m, pairs)
+		k += 2 * pairs
+	}
+	for ; 2*k <= m; k++ {
 		zk, zm := z[k], conj(z[m-k])
 		e := scale(0.5, zk+zm)
 		o := scale(0.5, mulNegI(zk-zm))
-		dst[k] = e + tw[k]*o
+		t := tw[k] * o
+		dst[k] = e + t
+		if 2*k < m {
+			dst[m-k] = conj(e - t)
+		}
 	}
 }
 
@@ -106,22 +122,41 @@ func (f *rfft) forward(dst []complex128, x, w []float64) {
 //
 // It forms Y_k = (X_k + X*_{m−k}) + i·e^{+2πik/n}·(X_k − X*_{m−k}), whose
 // unnormalised inverse FFT_m is y[j] = x[2j] + i·x[2j+1], computed as
-// conj(FFT_m(conj(Y))).
+// conj(FFT_m(conj(Y))). With A = X_k + X*_{m−k} and
+// C = e^{+2πik/n}·(X_k − X*_{m−k}), Y_k = A + iC and Y_{m−k} = A* + iC*:
+// one complex product per pair k, m − k.
 func (f *rfft) inverse(dst []float64, X []complex128) {
-	m := f.m
-	y := f.a
-	X, dst = X[:m+1], dst[:2*m]
-	x0, xm := real(X[0]), real(X[m])
-	y[0] = complex(x0+xm, -(x0 - xm)) // conj(Y_0), Y_0 = (X_0 + X_m) + i(X_0 − X_m)
-	tw := f.twist
-	for k := 1; k < m; k++ {
-		xk, xc := X[k], conj(X[m-k])
-		y[k] = conj((xk + xc) + mulI(conj(tw[k])*(xk-xc)))
-	}
-	z := f.transform()
+	z := f.inverseZ(X)
+	dst = dst[:2*len(z)]
 	for j, v := range z {
 		dst[2*j], dst[2*j+1] = real(v), -imag(v)
 	}
+}
+
+// inverseZ is inverse up to its last step: it returns the buffer z with
+// z[j] = x[2j] − i·x[2j+1].
+func (f *rfft) inverseZ(X []complex128) []complex128 {
+	m := f.m
+	y := f.a[:m]
+	X = X[:m+1]
+	x0, xm := real(X[0]), real(X[m])
+	y[0] = complex(x0+xm, -(x0 - xm)) // conj(Y_0), Y_0 = (X_0 + X_m) + i(X_0 − X_m)
+	tw := f.twist[:m]
+	k := 1
+	if pairs := (m - 1) / 4; useAVX2 && pairs > 0 {
+		untangleInvAVX2(y, X, tw, m, pairs)
+		k += 2 * pairs
+	}
+	for ; 2*k <= m; k++ {
+		xk, xc := X[k], conj(X[m-k])
+		a := xk + xc
+		ic := mulI(conj(tw[k]) * (xk - xc))
+		y[k] = conj(a + ic)
+		if 2*k < m {
+			y[m-k] = a - ic
+		}
+	}
+	return f.transform()
 }
 
 // conj, mulI and mulNegI return z*, i·z and −i·z without multiplications.

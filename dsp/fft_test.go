@@ -151,3 +151,45 @@ func BenchmarkGonumFFT320(b *testing.B) {
 		f.Sequence(y, X)
 	}
 }
+
+// TestRFFTKernelsAgree: the AVX2 passes (where the CPU has them) give the
+// Go passes' results bit for bit, forward and inverse, for lengths whose
+// factorisations use every vector kernel (radix 4 at stride 1 and above,
+// 2, 3, and 5 as the last pass) and some that fall back to Go.
+func TestRFFTKernelsAgree(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this CPU: the Go passes run alone")
+	}
+	rng := rand.New(rand.NewSource(8))
+	for _, n := range []int{16, 48, 64, 120, 320, 480, 640, 882, 960, 1920, 2 * 3 * 3 * 4 * 4} {
+		x, w := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i], w[i] = rng.NormFloat64(), 1
+		}
+		X := make([]complex128, n/2+1)
+		for k := range X {
+			X[k] = complex(rng.NormFloat64(), rng.NormFloat64())
+		}
+		var spec [2][]complex128
+		var inv [2][]float64
+		for i, vec := range []bool{false, true} {
+			useAVX2 = vec
+			f := newRFFT(n)
+			spec[i] = make([]complex128, n/2+1)
+			f.forward(spec[i], x, w)
+			inv[i] = make([]float64, n)
+			f.inverse(inv[i], X)
+		}
+		useAVX2 = true
+		for k := range spec[0] {
+			if spec[0][k] != spec[1][k] {
+				t.Fatalf("n=%d: forward bin %d: AVX2 %v, Go %v", n, k, spec[1][k], spec[0][k])
+			}
+		}
+		for j := range inv[0] {
+			if inv[0][j] != inv[1][j] {
+				t.Fatalf("n=%d: inverse sample %d: AVX2 %v, Go %v", n, j, inv[1][j], inv[0][j])
+			}
+		}
+	}
+}

@@ -14,15 +14,36 @@ func (f *rfft) transform() []complex128 {
 	s := 1
 	for i := range f.stages {
 		st := &f.stages[i]
+		m := st.l / st.r
+		vec := useAVX2 && s%2 == 0 && len(x) >= st.l*s && len(y) >= st.l*s && len(st.tw) >= (st.r-1)*m
 		switch st.r {
 		case 2:
-			pass2(y, x, st, s)
+			if vec {
+				pass2AVX2(y, x, st.tw, s, m)
+			} else {
+				pass2(y, x, st, s)
+			}
 		case 3:
-			pass3(y, x, st, s)
+			if vec {
+				pass3AVX2(y, x, st.tw, s, m, &pass3Consts)
+			} else {
+				pass3(y, x, st, s)
+			}
 		case 4:
-			pass4(y, x, st, s)
+			switch {
+			case vec:
+				pass4AVX2(y, x, st.tw, s, m)
+			case s == 1 && useAVX2 && m%2 == 0 && len(x) >= st.l && len(y) >= st.l && len(st.tw) >= 3*m:
+				pass4firstAVX2(y, x, st.tw, m)
+			default:
+				pass4(y, x, st, s)
+			}
 		case 5:
-			pass5(y, x, st, s)
+			if vec && m == 1 {
+				pass5lastAVX2(y, x, s, &bfly5Consts)
+			} else {
+				pass5(y, x, st, s)
+			}
 		case 7:
 			pass7(y, x, st, s)
 		default:
@@ -55,10 +76,17 @@ func pass2(y, x []complex128, st *fftStage, s int) {
 	}
 }
 
+// pass3Consts and bfly5Consts are the constants of the radix-3 and radix-5
+// butterflies for the AVX2 kernels.
+var (
+	pass3Consts = [2]float64{0.5, sqrt3by2}
+	bfly5Consts = [4]float64{cos5a, cos5b, sin5a, sin5b}
+)
+
 // Radix-3: with ω = e^{−2πi/3} = −½ − i·√3/2,
 // c₀ = a₀ + (a₁+a₂), c₁,₂ = a₀ − (a₁+a₂)/2 ∓ i·(√3/2)(a₁−a₂).
 func pass3(y, x []complex128, st *fftStage, s int) {
-	const h = 0.86602540378443864676 // √3/2
+	const h = sqrt3by2
 	m := st.l / 3
 	for p := 0; p < m; p++ {
 		w1, w2 := st.tw[2*p], st.tw[2*p+1]
@@ -151,14 +179,18 @@ func pass5(y, x []complex128, st *fftStage, s int) {
 	}
 }
 
+// Constants of the radix-3 and radix-5 butterflies.
+const (
+	sqrt3by2 = 0.86602540378443864676  // √3/2
+	cos5a    = 0.30901699437494742410  // cos 2π/5
+	cos5b    = -0.80901699437494742410 // cos 4π/5
+	sin5a    = 0.95105651629515357212  // sin 2π/5
+	sin5b    = 0.58778525229247312917  // sin 4π/5
+)
+
 // bfly5 is the radix-5 butterfly: c_u = Σ_t a_t·e^{−2πi·tu/5}.
 func bfly5(a0, a1, a2, a3, a4 complex128) (c0, c1, c2, c3, c4 complex128) {
-	const (
-		cos1 = 0.30901699437494742410  // cos 2π/5
-		cos2 = -0.80901699437494742410 // cos 4π/5
-		sin1 = 0.95105651629515357212  // sin 2π/5
-		sin2 = 0.58778525229247312917  // sin 4π/5
-	)
+	const cos1, cos2, sin1, sin2 = cos5a, cos5b, sin5a, sin5b
 	b1, b2, d1, d2 := a1+a4, a2+a3, a1-a4, a2-a3
 	e1 := a0 + scale(cos1, b1) + scale(cos2, b2)
 	e2 := a0 + scale(cos2, b1) + scale(cos1, b2)

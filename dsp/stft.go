@@ -113,9 +113,8 @@ func (a *Analyzer) Reset() {
 // Synthesizer overlap-adds inverse spectra into a stream of hops.
 type Synthesizer struct {
 	cfg Config
-	win []float64
-	ola []float64 // N samples of overlap-add accumulator
-	tmp []float64
+	ws  []float64 // ±w[n]/N: the window with the inverse's 1/N, negated at odd n (see Frame)
+	ola []float64 // the H samples of the last frame still to be overlap-added
 	fft *rfft
 }
 
@@ -124,30 +123,52 @@ func NewSynthesizer(cfg Config) (*Synthesizer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	ws := Window(cfg.Window)
+	for i := range ws {
+		ws[i] /= float64(cfg.Window)
+		if i%2 == 1 {
+			ws[i] = -ws[i]
+		}
+	}
 	return &Synthesizer{
 		cfg: cfg,
-		win: Window(cfg.Window),
-		ola: make([]float64, cfg.Window),
-		tmp: make([]float64, cfg.Window),
+		ws:  ws,
+		ola: make([]float64, cfg.Hop),
 		fft: newRFFT(cfg.Window),
 	}, nil
 }
 
 // Frame overlap-adds w · irFFT(spec)/N and writes the H finished samples to
 // out, which must have length H. spec must have length N/2 + 1.
+//
+// With N = 2H each output sample is the sum of two frames' samples: out[i] =
+// ola[i] + w[i]·y[i]/N for i < H, and ola[i] ← w[H+i]·y[H+i]/N keeps the
+// second half for the next frame. The inverse transform leaves
+// z[j] = y[2j] − i·y[2j+1], so the odd samples take −w/N times imag z[j].
 func (s *Synthesizer) Frame(out []float32, spec []complex128) {
-	n, h := s.cfg.Window, s.cfg.Hop
-	s.fft.inverse(s.tmp, spec)
-	inv := 1 / float64(n)
-	for i := range s.ola {
-		s.ola[i] += s.tmp[i] * s.win[i] * inv
+	h := s.cfg.Hop
+	z := s.fft.inverseZ(spec)
+	ws, ola, out := s.ws[:2*h], s.ola[:h], out[:h]
+	if useAVX2 && h%4 == 0 && len(z) == h {
+		olaAVX2(out, ola, z, ws)
+		return
 	}
-	for i := 0; i < h; i++ {
-		out[i] = float32(s.ola[i])
+	j := 0
+	for ; 2*j+1 < h; j++ {
+		v := z[j]
+		out[2*j] = float32(ola[2*j] + real(v)*ws[2*j])
+		out[2*j+1] = float32(ola[2*j+1] + imag(v)*ws[2*j+1])
 	}
-	copy(s.ola, s.ola[h:])
-	for i := n - h; i < n; i++ {
-		s.ola[i] = 0
+	if h%2 == 1 { // odd H (44.1 kHz): z[j] straddles the two halves
+		v := z[j]
+		out[h-1] = float32(ola[h-1] + real(v)*ws[h-1])
+		ola[0] = imag(v) * ws[h]
+		j++
+	}
+	for ; j < len(z); j++ {
+		v, i := z[j], 2*j-h
+		ola[i] = real(v) * ws[2*j]
+		ola[i+1] = imag(v) * ws[2*j+1]
 	}
 }
 

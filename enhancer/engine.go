@@ -265,7 +265,7 @@ func (e *Engine) frame(hop []float32) {
 		}
 		g = mix*g + (1 - mix)
 		e.gain[k] = g
-		e.spec[k] = c * complex(float64(g), 0)
+		e.spec[k] = complex(real(c)*float64(g), imag(c)*float64(g))
 		eout += p * float64(g) * float64(g)
 	}
 	// The deep filter (a v2 model with DF > 0, look-ahead 1) adds

@@ -77,18 +77,22 @@ func (h *highBand) fill(gain []float32, x []complex128) {
 	}
 	p := float64(s / float32(h.k-h.lo))
 	upd := (1 - p) * (1 - highBandBeta)
-	for i, c := range x[h.k:len(gain)] {
+	if h.first {
+		upd = 1 // N_k = P_k
+	}
+	// With ν = α·S_k + (1 − α)·max(P_k − N_k, 0), ξ_k = ν/N_k and
+	// w_k = ξ_k/(1 + ξ_k) = ν/(ν + N_k): one division per bin.
+	x = x[h.k:len(gain)]
+	noise, clean, out := h.noise[:len(x)], h.clean[:len(x)], gain[h.k:]
+	for i, c := range x {
 		pw := real(c)*real(c) + imag(c)*imag(c)
-		if h.first {
-			h.noise[i] = pw
-		} else {
-			h.noise[i] += upd * (pw - h.noise[i])
-		}
-		n := h.noise[i] + 1e-30
-		xi := highBandAlpha*h.clean[i]/n + (1-highBandAlpha)*max(pw/n-1, 0)
-		g := math.Sqrt(p * xi / (1 + xi))
-		h.clean[i] = g * g * pw
-		gain[h.k+i] = float32(g)
+		n := noise[i] + upd*(pw-noise[i])
+		noise[i] = n
+		n += 1e-30
+		nu := highBandAlpha*clean[i] + (1-highBandAlpha)*max(pw-n, 0)
+		g2 := p * nu / (nu + n)
+		clean[i] = g2 * pw
+		out[i] = float32(math.Sqrt(g2))
 	}
 	h.first = false
 }

@@ -121,10 +121,35 @@ func (f Biquad) Apply(x []float32) {
 // Convolve2 returns the first len(x) samples of x * h1 and of x * h2,
 // computed by FFT with one transform of x.
 func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
-	n := 1
-	for n < len(x)+max(len(h1), len(h2))-1 {
-		n <<= 1
+	ys := Convolve(x, h1, h2)
+	return ys[0], ys[1]
+}
+
+// Convolve returns the first len(x) samples of x * h for each h of hs,
+// computed by FFT (length the power of two ≥ len(x) + max len(h) − 1) with
+// one transform of x.
+func Convolve(x []float32, hs ...[]float32) [][]float32 {
+	m := 0
+	for _, h := range hs {
+		m = max(m, len(h))
 	}
+	return circular(x, pow2(len(x)+m-1), hs...)
+}
+
+// pow2 is the smallest power of two ≥ n.
+func pow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}
+
+// circular returns the first len(x) samples of the n-point circular
+// convolution of x and each h of hs (zero-padded to n ≥ len(x), len(h)):
+// y[i] = Σ_k h[k] x[(i − k) mod n]. Where n ≥ len(x) + len(h) − 1 that is the
+// linear convolution; otherwise y[i] still equals it for i ≥ len(h) − 1.
+func circular(x []float32, n int, hs ...[]float32) [][]float32 {
 	fft := fourier.NewFFT(n)
 	a := make([]float64, n)
 	for i, v := range x {
@@ -132,7 +157,8 @@ func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
 	}
 	X := fft.Coefficients(nil, a)
 	Y := make([]complex128, len(X))
-	conv := func(h []float32) []float32 {
+	ys := make([][]float32, len(hs))
+	for j, h := range hs {
 		clear(a)
 		for i, v := range h {
 			a[i] = float64(v)
@@ -146,9 +172,9 @@ func Convolve2(x, h1, h2 []float32) (y1, y2 []float32) {
 		for i := range y {
 			y[i] = float32(a[i] / float64(n))
 		}
-		return y
+		ys[j] = y
 	}
-	return conv(h1), conv(h2)
+	return ys
 }
 
 func power(x []float32) float64 {

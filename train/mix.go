@@ -29,6 +29,12 @@ type MixConfig struct {
 	BandLimitProb    float64 // low-pass of the whole mixture and target at 3.4 … 7.5 kHz (0.15)
 	ReverbProb       float64 // reverberant speech with an early-reverb target (0.2)
 	SyntheticRIRProb float64 // share of reverb drawn as synthetic exponential decay (0.5)
+	// Added for v2 (issue 16); see babble and insertSilence.
+	BabbleProb       float64 // share of sequences with noise whose noise is babble of 3…8 training talkers (0.2)
+	BabbleReverbProb float64 // babble through a room response, real or synthetic (0.5)
+	BabbleNoiseProb  float64 // a noise recording added to the babble at −10 … +5 dB relative (0.5)
+	BabbleSNRMin     float64 // babble mixtures draw the SNR from max(SNRMin, BabbleSNRMin) up (0 dB)
+	SilenceProb      float64 // a near-silent stretch of 0.2 … 1.5 s inserted, target silent there (0.15)
 }
 
 // DefaultMix is the shipped recipe's mixture generator.
@@ -36,40 +42,47 @@ var DefaultMix = MixConfig{
 	Seconds: 3, SNRMin: -5, SNRMax: 20, NoiseOnly: 0.1, CleanOnly: 0.1,
 	LevelMin: -45, LevelMax: -10, SpeedProb: 0.5, SpeechEQProb: 0.5, NoiseEQProb: 0.5,
 	NoiseSpeedProb: 0.5, NoiseMixProb: 0.3, RumbleProb: 0.15, BandLimitProb: 0.15, ReverbProb: 0.2, SyntheticRIRProb: 0.5,
+	BabbleProb: 0.2, BabbleReverbProb: 0.5, BabbleNoiseProb: 0.5, SilenceProb: 0.15,
 }
 
 // pick returns a random excerpt of n samples from a random clip of cs, where
 // clips are drawn in proportion to their length; shorter clips are looped
 // (noise) or zero-padded at a random offset (speech, loop = false).
 func pick(rng *rand.Rand, cs []Clip, n int, loop bool) []float32 {
+	x, _ := pickClip(rng, cs, n, loop)
+	return x
+}
+
+// pickClip is pick that also returns the index in cs of the clip drawn.
+func pickClip(rng *rand.Rand, cs []Clip, n int, loop bool) ([]float32, int) {
 	total := 0
 	for _, c := range cs {
 		total += len(c.Samples)
 	}
 	at := rng.IntN(total)
-	var c Clip
-	for _, c = range cs {
-		if at < len(c.Samples) {
+	ci := 0
+	for ; ci < len(cs)-1; ci++ {
+		if at < len(cs[ci].Samples) {
 			break
 		}
-		at -= len(c.Samples)
+		at -= len(cs[ci].Samples)
 	}
-	x := c.Samples
+	x := cs[ci].Samples
 	out := make([]float32, n)
 	if len(x) >= n {
 		o := rng.IntN(len(x) - n + 1)
 		copy(out, x[o:o+n])
-		return out
+		return out, ci
 	}
 	if loop {
 		o := rng.IntN(len(x))
 		for i := range out {
 			out[i] = x[(o+i)%len(x)]
 		}
-		return out
+		return out, ci
 	}
 	copy(out[rng.IntN(n-len(x)+1):], x)
-	return out
+	return out, ci
 }
 
 func uniform(rng *rand.Rand, a, b float64) float64 { return lerp(a, b, rng.Float64()) }
@@ -137,22 +150,20 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	hasSpeech := u >= cfg.NoiseOnly
 	hasNoise := u < cfg.NoiseOnly || u >= cfg.NoiseOnly+cfg.CleanOnly
 	var s []float32
+	target := "" // the target's speaker, kept out of babble
 	if hasSpeech {
+		var ci int
 		if rng.Float64() < cfg.SpeedProb {
-			s = pickResampled(rng, speech, n, uniform(rng, 0.9, 1.1), false)
+			s, ci = pickResampled(rng, speech, n, uniform(rng, 0.9, 1.1), false)
 		} else {
-			s = pick(rng, speech, n, false)
+			s, ci = pickClip(rng, speech, n, false)
 		}
+		target = speech[ci].Group
 		if rng.Float64() < cfg.SpeechEQProb {
 			randomEQ(rng, s, 1+rng.IntN(2), 6)
 		}
 		if rng.Float64() < cfg.ReverbProb {
-			var h []float32
-			if len(rirs) == 0 || rng.Float64() < cfg.SyntheticRIRProb {
-				h = syntheticRIR(rng, uniform(rng, 0.2, 1.0))
-			} else {
-				h = alignRIR(rirs[rng.IntN(len(rirs))].Samples)
-			}
+			h := randomRIR(rng, cfg, rirs)
 			early := min(len(h), int(0.05*SampleRate))
 			wet, dry := Convolve2(s, h, h[:early])
 			s = dry
@@ -167,18 +178,21 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 		clean = append([]float32(nil), s...)
 	}
 	var nz []float32
+	babbled := false
 	if hasNoise {
 		// A disabled augmentation draws no random numbers, so a recipe
 		// without it reproduces the batches of runs made before it existed.
-		nz = pickNoise(rng, cfg, noise, n)
-		if cfg.NoiseMixProb > 0 && rng.Float64() < cfg.NoiseMixProb {
-			nz2 := pickNoise(rng, cfg, noise, n)
-			p1, p2 := power(nz), power(nz2)
-			if p1 > 1e-12 && p2 > 1e-12 {
-				g := math.Sqrt(p1 / p2 * math.Pow(10, uniform(rng, -10, 5)/10))
-				for i := range nz {
-					nz[i] += float32(g) * nz2[i]
-				}
+		if cfg.BabbleProb > 0 && rng.Float64() < cfg.BabbleProb {
+			nz, _ = babble(rng, cfg, speech, rirs, target, n)
+			babbled = nz != nil
+			if babbled && rng.Float64() < cfg.BabbleNoiseProb {
+				addUnder(rng, nz, pickNoise(rng, cfg, noise, n))
+			}
+		}
+		if !babbled {
+			nz = pickNoise(rng, cfg, noise, n)
+			if cfg.NoiseMixProb > 0 && rng.Float64() < cfg.NoiseMixProb {
+				addUnder(rng, nz, pickNoise(rng, cfg, noise, n))
 			}
 		}
 		if rng.Float64() < cfg.NoiseEQProb {
@@ -212,9 +226,16 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 	ps, pn := power(s), power(nz)
 	if hasSpeech && hasNoise && ps > 1e-10 && pn > 1e-12 {
 		u := rng.Float64()
-		snr := lerp(cfg.SNRMin, cfg.SNRMax, u)
+		lo, mode := cfg.SNRMin, cfg.SNRMode
+		if babbled {
+			// At −5 dB each of three level-matched talkers is as loud as
+			// the target, and nothing tells which one to keep.
+			lo = min(max(lo, cfg.BabbleSNRMin), cfg.SNRMax)
+			mode = max(mode, lo)
+		}
+		snr := lerp(lo, cfg.SNRMax, u)
 		if cfg.SNRPeaked {
-			snr = triangular(u, cfg.SNRMin, cfg.SNRMode, cfg.SNRMax)
+			snr = triangular(u, lo, mode, cfg.SNRMax)
 		}
 		scale(nz, math.Sqrt(ps/pn*math.Pow(10, -snr/10)))
 	}
@@ -237,22 +258,49 @@ func Mixture(rng *rand.Rand, cfg MixConfig, speech, noise, rirs []Clip, n int) (
 		scale(noisy, g)
 		scale(clean, g)
 	}
+	if cfg.SilenceProb > 0 && rng.Float64() < cfg.SilenceProb {
+		insertSilence(rng, noisy, clean)
+	}
 	return noisy, clean
+}
+
+// randomRIR draws a room response: a synthetic exponential decay (RT60
+// uniform 0.2 … 1 s) with probability cfg.SyntheticRIRProb or when rirs is
+// empty, else one of rirs with its direct path moved to index 0.
+func randomRIR(rng *rand.Rand, cfg MixConfig, rirs []Clip) []float32 {
+	if len(rirs) == 0 || rng.Float64() < cfg.SyntheticRIRProb {
+		return syntheticRIR(rng, uniform(rng, 0.2, 1.0))
+	}
+	return alignRIR(rirs[rng.IntN(len(rirs))].Samples)
+}
+
+// addUnder adds nz2 to nz in place at a level of −10 … +5 dB relative to
+// nz (nothing when either is silent).
+func addUnder(rng *rand.Rand, nz, nz2 []float32) {
+	p1, p2 := power(nz), power(nz2)
+	if p1 > 1e-12 && p2 > 1e-12 {
+		g := math.Sqrt(p1 / p2 * math.Pow(10, uniform(rng, -10, 5)/10))
+		for i := range nz {
+			nz[i] += float32(g) * nz2[i]
+		}
+	}
 }
 
 // pickNoise returns n samples of a random noise excerpt, resampled by a
 // random factor with probability cfg.NoiseSpeedProb.
 func pickNoise(rng *rand.Rand, cfg MixConfig, noise []Clip, n int) []float32 {
 	if cfg.NoiseSpeedProb > 0 && rng.Float64() < cfg.NoiseSpeedProb {
-		return pickResampled(rng, noise, n, logUniform(rng, 0.7, 1.4), true)
+		x, _ := pickResampled(rng, noise, n, logUniform(rng, 0.7, 1.4), true)
+		return x
 	}
 	return pick(rng, noise, n, true)
 }
 
 // pickResampled returns n samples of a random excerpt of cs read f times
-// faster (its pitch and tempo scaled by f).
-func pickResampled(rng *rand.Rand, cs []Clip, n int, f float64, loop bool) []float32 {
-	return Resample(pick(rng, cs, int(float64(n)*f)+32, loop), f, 8)[:n]
+// faster (its pitch and tempo scaled by f), and the index of its clip.
+func pickResampled(rng *rand.Rand, cs []Clip, n int, f float64, loop bool) ([]float32, int) {
+	x, ci := pickClip(rng, cs, int(float64(n)*f)+32, loop)
+	return Resample(x, f, 8)[:n], ci
 }
 
 // Spectra runs the model's STFT and features over one example: time-major

@@ -81,6 +81,8 @@ var Ablations = []Ablation{
 	{"speech-aug", "no speed/EQ on speech", func(c *Config) { c.Mix.SpeedProb, c.Mix.SpeechEQProb = 0, 0 }},
 	{"noise-aug", "no EQ/tilt/rumble on noise", func(c *Config) { c.Mix.NoiseEQProb, c.Mix.RumbleProb = 0, 0 }},
 	{"noise-mix", "no noise resampling or second noise", func(c *Config) { c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb = 0, 0 }},
+	{"babble", "no on-the-fly babble noise", func(c *Config) { c.Mix.BabbleProb = 0 }},
+	{"silence", "no inserted near-silent stretches", func(c *Config) { c.Mix.SilenceProb = 0 }},
 }
 
 // CheckAblations reports a name in c.Ablate that is not in Ablations.
@@ -329,6 +331,8 @@ func (t *Trainer) Model(p []float32) *enhancer.Model {
 		c.Seed, c.Batch, c.Mix.Seconds, t.ck.Step, c.LR, c.MinLR, c.Warmup, c.Clip, c.Decay, c.Loss.Compress, c.Loss.UnderWeight, c.Loss.SDRWeight,
 		20*math.Log10(c.Loss.GainFloor), c.Mix.SNRMin, c.Mix.SNRMax, snrDist, 100*c.Mix.NoiseOnly, 100*c.Mix.CleanOnly,
 		c.Mix.LevelMin, c.Mix.LevelMax, c.Mix.SpeedProb, c.Mix.SpeechEQProb, c.Mix.NoiseEQProb, c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb, c.Mix.RumbleProb, c.Mix.BandLimitProb, c.Mix.ReverbProb)
+	m.Meta["recipe"] += fmt.Sprintf(", babble of 3–8 training talkers p=%g (reverb p=%g, + noise p=%g, SNR ≥ %g dB), near-silent stretch p=%g",
+		c.Mix.BabbleProb, c.Mix.BabbleReverbProb, c.Mix.BabbleNoiseProb, c.Mix.BabbleSNRMin, c.Mix.SilenceProb)
 	m.Meta["split"] = t.ck.Split
 	m.Meta["train_steps"] = strconv.Itoa(t.ck.Step)
 	m.Meta["best_step"] = strconv.Itoa(t.ck.BestStep)
