@@ -146,16 +146,22 @@ func (f *Featurizer) Size() int { return len(f.bands) }
 // Compute writes the features of spectrum spec to dst (length Size()) and
 // updates the running means.
 func (f *Featurizer) Compute(dst []float32, spec []complex128) {
+	level := f.level
 	for b, band := range f.bands {
 		e := 0.0
 		for i, w := range band.Weights {
 			c := spec[band.Start+i]
 			e += w * (real(c)*real(c) + imag(c)*imag(c))
 		}
-		l := (10 / math.Ln10) * fastmath.Log(e*f.scale+FeatureFloor)
-		f.level[b] = l
-		f.mu[b] = f.alpha*f.mu[b] + (1-f.alpha)*l
-		dst[b] = float32((l - f.mu[b]) / FeatureScale)
+		level[b] = e*f.scale + FeatureFloor
+	}
+	fastmath.LogVec(level, level) // all bands' logarithms at once
+	mu, dst := f.mu[:len(level)], dst[:len(level)]
+	for b, ln := range level {
+		l := (10 / math.Ln10) * ln
+		level[b] = l
+		mu[b] = f.alpha*mu[b] + (1-f.alpha)*l
+		dst[b] = float32((l - mu[b]) / FeatureScale)
 	}
 }
 

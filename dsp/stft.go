@@ -90,7 +90,11 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 // Frame consumes exactly H new samples (hop) and returns the spectrum X_t of
 // the window ending with them, of length N/2 + 1. The returned slice is owned
 // by the analyzer and is overwritten by the next call.
-func (a *Analyzer) Frame(hop []float32) []complex128 {
+func (a *Analyzer) Frame(hop []float32) []complex128 { return a.FrameTo(a.spec, hop) }
+
+// FrameTo is Frame writing the spectrum to dst, of length N/2 + 1, which it
+// returns.
+func (a *Analyzer) FrameTo(dst []complex128, hop []float32) []complex128 {
 	n, h := a.cfg.Window, a.cfg.Hop
 	if len(hop) != h {
 		panic(fmt.Sprintf("dsp: Analyzer.Frame got %d samples, want hop %d", len(hop), h))
@@ -99,8 +103,8 @@ func (a *Analyzer) Frame(hop []float32) []complex128 {
 	for i, v := range hop {
 		a.buf[n-h+i] = float64(v)
 	}
-	a.fft.forward(a.spec, a.buf, a.win)
-	return a.spec
+	a.fft.forward(dst, a.buf, a.win)
+	return dst
 }
 
 // Reset clears the analysis history to silence.

@@ -84,6 +84,11 @@ func (h *highBand) fill(gain []float32, x []complex128) {
 	// w_k = ξ_k/(1 + ξ_k) = ν/(ν + N_k): one division per bin.
 	x = x[h.k:len(gain)]
 	noise, clean, out := h.noise[:len(x)], h.clean[:len(x)], gain[h.k:]
+	if n := len(x) &^ 3; useAVX2 && n > 0 {
+		k := [5]float64{upd, p, highBandAlpha, 1 - highBandAlpha, 1e-30}
+		highBandAVX2(out[:n], x[:n], noise[:n], clean[:n], &k)
+		x, noise, clean, out = x[n:], noise[n:], clean[n:], out[n:]
+	}
 	for i, c := range x {
 		pw := real(c)*real(c) + imag(c)*imag(c)
 		n := noise[i] + upd*(pw-noise[i])

@@ -129,3 +129,22 @@ func BenchmarkTanhVec800(b *testing.B) {
 		TanhVec(y, x)
 	}
 }
+
+// TestLogVec: LogVec equals Log bit for bit (the AVX2 kernel where the CPU
+// has it, and the Go tail), over 1e-12 … 1e6 and odd lengths.
+func TestLogVec(t *testing.T) {
+	src := make([]float64, 1003)
+	for i := range src {
+		src[i] = math.Pow(10, -12+18*float64(i)/float64(len(src)-1))
+	}
+	src[5], src[6], src[7] = math.Sqrt2, math.Nextafter(math.Sqrt2, 2), 1
+	dst := make([]float64, len(src))
+	for _, n := range []int{0, 1, 4, 7, len(src)} {
+		LogVec(dst[:n], src[:n])
+		for i := 0; i < n; i++ {
+			if dst[i] != Log(src[i]) {
+				t.Fatalf("n=%d: LogVec(%v) = %v, Log %v", n, src[i], dst[i], Log(src[i]))
+			}
+		}
+	}
+}
