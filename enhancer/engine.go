@@ -238,7 +238,7 @@ func (e *Engine) frame(hop []float32) {
 		// x goes into the ring; e.spec becomes the frame D back.
 		e.spec, e.hist[e.pos] = e.hist[e.pos], x
 		e.pos = (e.pos + 1) % len(e.hist)
-		x, cur = e.spec, slot
+		x, cur = e.spec, x
 	}
 	copy(e.x1, x) // the deep filter's tap t−1, before the gains overwrite it
 	if silent {
