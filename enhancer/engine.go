@@ -252,20 +252,7 @@ func (e *Engine) frame(hop []float32) {
 	// the controls shape the gain that is applied.
 	mix := float32(e.opts.Mix)
 	bypass := e.opts.AttenLimDB == 0
-	var ein, eg, eout float64
-	for k, c := range x {
-		p := real(c)*real(c) + imag(c)*imag(c)
-		ein += p
-		eg += p * float64(e.gain[k])
-		g := max(e.gain[k], e.floor)
-		if bypass {
-			g = 1
-		}
-		g = mix*g + (1 - mix)
-		e.gain[k] = g
-		e.spec[k] = complex(real(c)*float64(g), imag(c)*float64(g))
-		eout += p * float64(g) * float64(g)
-	}
+	ein, eg, eout := applyGains(e.spec, x, e.gain, e.floor, mix, bypass)
 	// The deep filter (a v2 model with DF > 0, look-ahead 1) adds
 	// mix · Σ_i c_{k,i} Z_{k,i} to bins 0 … DF−1 (V2DF): with the gain term
 	// above, the output there is mix·Y_k + (1 − mix)·X_k(t−1).

@@ -11,3 +11,10 @@ var useAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func highBandAVX2(out []float32, x []complex128, noise, clean []float64, k *[5]float64)
+
+// gainsAVX2 is applyGains' loop (not bypass) over len(x), a multiple of 4,
+// with c = {floor, mix, 1 − mix}; acc receives the four running sums of
+// ein, eg and eout.
+//
+//go:noescape
+func gainsAVX2(out, x []complex128, gain []float32, c *[3]float32, acc *[12]float64)

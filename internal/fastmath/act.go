@@ -39,6 +39,14 @@ func expAct(x, s float64) float64 {
 	return math.Float64frombits(expTab[ki&31]+ki<<47) * (1 + r*(expC1+r*(expC2+r*expC3)))
 }
 
+// sigmoidConsts and tanhConsts drive the AVX2 kernel of SigmoidVec and
+// TanhVec (act_amd64.s): ±clamp, s·32/ln2, a and b of a − b/(e + 1), and
+// expAct's constants.
+var (
+	sigmoidConsts = [9]float64{actClamp, -actClamp, -1 * inv32Ln2, 0, -1, expShift, expC1, expC2, expC3}
+	tanhConsts    = [9]float64{actClamp / 2, -actClamp / 2, 2 * inv32Ln2, 1, 2, expShift, expC1, expC2, expC3}
+)
+
 // clampAct limits x to ±limit.
 func clampAct(x, limit float64) float64 {
 	if x > limit {
@@ -68,6 +76,10 @@ func Tanh32(x float32) float32 {
 // calls, so consecutive elements overlap in the pipeline.
 func SigmoidVec(dst, src []float32) {
 	dst = dst[:len(src)]
+	if n := len(src) &^ 3; useAVX2 && n > 0 {
+		actAVX2(dst[:n], src[:n], &sigmoidConsts, &expTab)
+		dst, src = dst[n:], src[n:]
+	}
 	for i, x := range src {
 		dst[i] = float32(1 / (1 + expAct(clampAct(float64(x), actClamp), -1)))
 	}
@@ -77,6 +89,10 @@ func SigmoidVec(dst, src []float32) {
 // may be src. It panics if dst is shorter than src.
 func TanhVec(dst, src []float32) {
 	dst = dst[:len(src)]
+	if n := len(src) &^ 3; useAVX2 && n > 0 {
+		actAVX2(dst[:n], src[:n], &tanhConsts, &expTab)
+		dst, src = dst[n:], src[n:]
+	}
 	for i, x := range src {
 		dst[i] = float32(1 - 2/(expAct(clampAct(float64(x), actClamp/2), 2)+1))
 	}

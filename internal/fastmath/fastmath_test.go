@@ -82,6 +82,11 @@ func TestActivations(t *testing.T) {
 			if y := a.f(float32(math.NaN())); y == y {
 				t.Errorf("%s(NaN) = %v, want NaN", a.name, y)
 			}
+			nan := []float32{1, float32(math.NaN()), -2, 3, float32(math.NaN())} // the vector kernel and the tail
+			a.vec(nan, nan)
+			if nan[1] == nan[1] || nan[4] == nan[4] || nan[0] != a.f(1) || nan[3] != a.f(3) {
+				t.Errorf("vector %s of 1, NaN, −2, 3, NaN = %v", a.name, nan)
+			}
 		})
 	}
 }
