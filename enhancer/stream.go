@@ -191,6 +191,9 @@ func (s *Stream) Flush(dst []float32) []float32 {
 // extract appends lane i's mono signal from interleaved src.
 func (s *Stream) extract(dst, src []float32, i int) []float32 {
 	ch := s.cfg.Channels
+	if ch == 1 {
+		return append(dst, src...)
+	}
 	switch s.cfg.Mode {
 	case EachChannel:
 		for j := i; j < len(src); j += ch {
@@ -238,7 +241,10 @@ func (s *Stream) emit(dst []float32, flush bool) []float32 {
 		ready = min(ready, owed)
 	}
 	ch := s.cfg.Channels
-	for n := 0; n < ready; n++ {
+	if ch == 1 {
+		dst = append(dst, s.laneOuts[0][:ready]...)
+	}
+	for n := 0; ch > 1 && n < ready; n++ {
 		for c := 0; c < ch; c++ {
 			li := 0
 			if s.cfg.Mode == EachChannel {
