@@ -97,9 +97,12 @@ func describeModel(m *enhancer.Model) modelInfo {
 	}
 	summary := fmt.Sprintf("%d features → dense %d → %s %d ×%d → dense %d%s → sigmoid", a.Features, a.Hidden, cell, a.Hidden, a.Layers, a.Bins, skipSummary(a))
 	if a.Graph == enhancer.GraphV2 {
-		n := a.V2Core().Features
-		summary = fmt.Sprintf("v2: %d bands × 3 (ERB feature, compressed Re/Im), frames t and t−1 → conv encoder (%d channels, 3 stride-2 stages, shared along frequency) → %d → dense %d → %s %d ×%d → dense %d → conv decoder with encoder skips → %d band logits → %d bins → sigmoid",
-			a.Features, a.Channels, n, a.Hidden, cell, a.Hidden, a.Layers, n, a.Features, a.Bins)
+		cv := a.V2Convs()
+		summary = strings.TrimSuffix(summary, " → sigmoid") + fmt.Sprintf(" → logits corrected per bin by a head of convolutions over frequency (each bin's v1 logit, level and phase advance over 3 frames → %d ch k%d → %d ch k%d → 1 ch k%d, weights shared by all %d bins) → sigmoid",
+			cv[0].Out, cv[0].Kernel, cv[1].Out, cv[1].Kernel, cv[2].Kernel, a.Bins)
+		if a.DF > 0 {
+			summary += fmt.Sprintf(", and a deep filter on bins 0 … %d (%d complex taps over frames t, t−1, t−2 from %d more head outputs)", a.DF-1, enhancer.V2DFOrder, 2*enhancer.V2DFOrder)
+		}
 	}
 	return modelInfo{
 		Summary:        summary,

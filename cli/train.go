@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"math/rand"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -44,8 +45,9 @@ func trainCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "features", Value: enhancer.DefaultArch.Features, Usage: "ERB bands of the input features (more bands: finer low-frequency resolution, 128 weights each)"},
 			&ucli.IntFlag{Name: "lookahead", Value: enhancer.DefaultArch.Lookahead, Usage: "frames of look-ahead: the gains read D frames (D·10 ms) past the frame they apply to, adding D·10 ms of latency"},
 			&ucli.IntFlag{Name: "skip", Value: enhancer.DefaultArch.Skip, Usage: "half-width w in bands of the feature skip: each bin's gain also reads its nearest ERB band and the w bands either side, in the current and the look-ahead frames ((D+1)(2w+1) weights per bin); 0: none"},
-			&ucli.StringFlag{Name: "graph", Value: "v1", Usage: "model graph: v1 (dense layers around the recurrent core) or v2 (convolutional encoder/decoder shared along frequency around the same core, docs/DESIGN.md; no --skip)"},
-			&ucli.IntFlag{Name: "channels", Value: enhancer.V2Arch.Channels, Usage: "v2: encoder/decoder channels"},
+			&ucli.StringFlag{Name: "graph", Value: "v1", Usage: "model graph: v1 (dense layers around the recurrent core) or v2 (v1 plus a per-bin head of convolutions over frequency that reads each bin's level and phase advance, docs/DESIGN.md; --init with a v1 model starts from it)"},
+			&ucli.IntFlag{Name: "channels", Value: enhancer.V2Arch.Channels, Usage: "v2: channels of the per-bin head"},
+			&ucli.IntFlag{Name: "df", Value: enhancer.V2Arch.DF, Usage: "v2: deep-filter bins 0 … N−1 (3 complex taps over frames t, t−1, t−2 from the head, 50 Hz per bin: 40 = 0–2 kHz); 0: none"},
 			&ucli.IntFlag{Name: "batch", Value: 8, Usage: "sequences per step; in a fixed time 8 trains better than 16 or 32 (more, smaller steps at the same frames per second)"},
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
@@ -169,6 +171,7 @@ type trainRun struct {
 	Skip         int                // --skip of every model
 	Graph        string             // --graph of every model: v1 or v2
 	Channels     int                // --channels of every v2 model
+	DF           int                // --df of every v2 model
 	Base         train.Config       // the recipe of every model (arch, run dir, out and init set per model)
 	Corpus       train.CorpusConfig // --data or --speech/--noise/--rir
 	AllowOverlap bool               // --allow-val-overlap
@@ -186,7 +189,7 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	r := trainRun{
 		Kinds: c.StringSlice("arch"), Outs: c.StringSlice("out"), Dirs: c.StringSlice("run-dir"), Inits: c.StringSlice("init"),
 		Features: c.Int("features"), Lookahead: c.Int("lookahead"), Skip: c.Int("skip"),
-		Graph: c.String("graph"), Channels: c.Int("channels"),
+		Graph: c.String("graph"), Channels: c.Int("channels"), DF: c.Int("df"),
 		AllowOverlap: c.Bool("allow-val-overlap"),
 		CPUProfile:   c.String("cpuprofile"), Export: c.Bool("export"), WriteVal: c.String("write-val"),
 		Args: os.Args[1:], Stderr: c.App.ErrWriter, Now: time.Now,
@@ -396,7 +399,7 @@ func (r trainRun) model(i int) (trainModel, error) {
 	switch r.Graph {
 	case "v1", "":
 	case enhancer.GraphV2:
-		arch.Graph, arch.Channels, arch.Skip = r.Graph, r.Channels, 0
+		arch.Graph, arch.Channels, arch.DF = r.Graph, r.Channels, r.DF
 	default:
 		return trainModel{}, fmt.Errorf("train: unknown --graph %q (want v1 or v2)", r.Graph)
 	}
@@ -420,6 +423,12 @@ func (r trainRun) model(i int) (trainModel, error) {
 		start, err := models.Load(r.Inits[i])
 		if err != nil {
 			return trainModel{}, fmt.Errorf("train: --init: %v", err)
+		}
+		if start.Arch != arch && start.Arch == arch.V1() && arch.Graph == enhancer.GraphV2 {
+			// a v2 run started from a trained v1 model: its weights and a fresh head
+			if start, err = enhancer.WithHead(start, arch, rand.New(rand.NewSource(int64(r.Base.Seed)))); err != nil {
+				return trainModel{}, fmt.Errorf("train: --init: %v", err)
+			}
 		}
 		if start.Arch != arch {
 			return trainModel{}, fmt.Errorf("train: --init %s: a %s model of %d features, look-ahead %d, skip %d does not match the %s being trained (%d, %d, %d)",

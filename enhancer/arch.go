@@ -59,8 +59,11 @@ type Arch struct {
 	// Graph is "" for the v1 graph above, GraphV2 for the convolutional
 	// encoder/decoder around the same recurrent core (see v2.go).
 	Graph string
-	// Channels is C, the v2 encoder/decoder width (0 for v1).
+	// Channels is C, the v2 head's width (0 for v1).
 	Channels int
+	// DF is the number of low bins 0 … DF−1 a v2 model deep-filters
+	// (enhancer.V2DFOrder complex taps per bin; 0: none, and always 0 for v1).
+	DF int
 }
 
 // DefaultArch is the shipped GhostRNN: 128 ERB features → dense 128 →
@@ -102,8 +105,8 @@ func (a Arch) Validate() error {
 		return a.validateV2()
 	case a.Graph != "":
 		return fmt.Errorf("unknown model graph %q (want v1 or %q)", a.Graph, GraphV2)
-	case a.Channels != 0:
-		return fmt.Errorf("a v1 graph has no channels (%d)", a.Channels)
+	case a.Channels != 0 || a.DF != 0:
+		return fmt.Errorf("a v1 graph has no head (channels %d, deep filter %d)", a.Channels, a.DF)
 	}
 	return nil
 }

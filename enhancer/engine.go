@@ -57,6 +57,8 @@ type Engine struct {
 	hist  [][]complex128 // ring of the last D input spectra (look-ahead)
 	pos   int            // hist slot of the spectrum D frames back
 	out   []float32      // one hop of output
+	x1    []complex128   // deep filter: bins 0 … DF−1 of the frame the gains apply to (t−1)
+	x2    []complex128   // and of the frame before it (t−2)
 	stats FrameStats
 }
 
@@ -95,7 +97,6 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	net.atSTFT(cfg)
 	ana, err := dsp.NewAnalyzer(cfg)
 	if err != nil {
 		return nil, err
@@ -105,6 +106,7 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	net.atSTFT(cfg, feat)
 	e := &Engine{
 		fr: fr, cfg: cfg, model: m, net: net, ana: ana, feat: feat, syn: syn,
 		hb:   newHighBand(m.Arch.Bins, cfg.Bins()),
@@ -118,6 +120,9 @@ func NewEngineAt(m *Model, o Options, r int) (*Engine, error) {
 	}
 	for i := range e.hist {
 		e.hist[i] = make([]complex128, cfg.Bins())
+	}
+	if m.Arch.DF > 0 {
+		e.x1, e.x2 = make([]complex128, m.Arch.DF), make([]complex128, m.Arch.DF)
 	}
 	e.SetOptions(o)
 	return e, nil
@@ -169,6 +174,8 @@ func (e *Engine) Reset() {
 	e.pos = 0
 	e.hb.reset()
 	clear(e.raw)
+	clear(e.x1)
+	clear(e.x2)
 	e.stats = FrameStats{}
 }
 
@@ -226,12 +233,14 @@ func (e *Engine) frame(hop []float32) {
 		e.feat.Compute(e.fbuf, x)
 		e.net.ForwardSpec(e.gain[:e.model.Arch.Bins], e.fbuf, x)
 	}
+	cur := x
 	if len(e.hist) > 0 {
 		// x goes into the ring; e.spec becomes the frame D back.
 		e.spec, e.hist[e.pos] = e.hist[e.pos], x
 		e.pos = (e.pos + 1) % len(e.hist)
-		x = e.spec
+		x, cur = e.spec, x
 	}
+	copy(e.x1, x) // the deep filter's tap t−1, before the gains overwrite it
 	if silent {
 		copy(e.gain, e.raw)
 	} else {
@@ -244,6 +253,13 @@ func (e *Engine) frame(hop []float32) {
 	mix := float32(e.opts.Mix)
 	bypass := e.opts.AttenLimDB == 0
 	ein, eg, eout := applyGains(e.spec, x, e.gain, e.floor, mix, bypass)
+	// The deep filter (a v2 model with DF > 0, look-ahead 1) adds
+	// mix · Σ_i c_{k,i} Z_{k,i} to bins 0 … DF−1 (V2DF): with the gain term
+	// above, the output there is mix·Y_k + (1 − mix)·X_k(t−1).
+	if c := e.net.DF(); c != nil && !bypass {
+		V2DF(e.spec, float64(mix), c, cur, e.x1, e.x2)
+	}
+	copy(e.x2, e.x1)
 	e.syn.Frame(e.out, e.spec)
 
 	e.stats.Frames++

@@ -115,7 +115,8 @@ func (n *Net) Reset() {
 }
 
 // ForwardSpec computes one frame's gains from its features and its
-// spectrum x: a v1 graph reads the features alone, a v2 graph its V2Input.
+// spectrum x: a v1 graph reads the features alone, a v2 graph also the
+// spectrum's bins 0 … K−1 (V2BinInput).
 func (n *Net) ForwardSpec(gain, feat []float32, x []complex128) {
 	if n.v2 != nil {
 		n.v2.forwardSpec(gain, feat, x)
@@ -125,13 +126,25 @@ func (n *Net) ForwardSpec(gain, feat []float32, x []complex128) {
 }
 
 // Forward computes one frame: gain (length K) from the network's input
-// (length Arch.InputSize(): the features for v1, V2Input for v2).
-// The recurrent state advances by one step.
-func (n *Net) Forward(gain, feat []float32) {
-	if n.v2 != nil {
-		n.v2.forward(gain, feat)
+// (length Arch.InputSize(): the features for v1; for v2 the features
+// followed by the frame's V2BinInput, whose previous two frames the net
+// keeps). The recurrent state advances by one step.
+func (n *Net) Forward(gain, in []float32) {
+	if v := n.v2; v != nil {
+		f := v.a.Features
+		v.pos = (v.pos + 2) % 3
+		b0, b1, b2 := v.bins[v.pos], v.bins[(v.pos+1)%3], v.bins[(v.pos+2)%3]
+		copy(b0, in[f:])
+		v.forward(gain, in[:f], b0, b1, b2)
 		return
 	}
+	n.logits(gain, in)
+	fastmath.SigmoidVec(gain, gain)
+}
+
+// logits computes one frame of a v1 graph up to the output layer: the
+// pre-sigmoid gains (length K) from the features.
+func (n *Net) logits(gain, feat []float32) {
 	gemv(n.a0, n.win, feat, n.bin)
 	fastmath.TanhVec(n.a0, n.a0)
 	x := n.a0
@@ -143,7 +156,6 @@ func (n *Net) Forward(gain, feat []float32) {
 	if n.skip != nil {
 		n.addSkip(gain, feat)
 	}
-	fastmath.SigmoidVec(gain, gain)
 }
 
 // addSkip pushes feat into the feature history and adds the skip term

@@ -29,6 +29,13 @@ func (c *convRun) input() []float32 {
 // of Kernel·In padded values starting at position p·Stride.
 func (c *convRun) forward(y []float32) {
 	kin, step := c.Kernel*c.In, c.Stride*c.In
+	if c.Out == 1 {
+		b := c.b[0]
+		for p := 0; p < c.OutPos(); p++ {
+			y[p] = b + vec32.Dot(c.w, c.pad[p*step:p*step+kin])
+		}
+		return
+	}
 	for p := 0; p < c.OutPos(); p++ {
 		yy := y[p*c.Out : (p+1)*c.Out]
 		copy(yy, c.b)
@@ -36,126 +43,93 @@ func (c *convRun) forward(y []float32) {
 	}
 }
 
-// netV2 runs a v2 model one frame at a time (see v2.go and docs/DESIGN.md).
-// It allocates nothing per frame.
+// netV2 runs a v2 model one frame at a time: the v1 net's logits, then the
+// head (see v2.go and docs/DESIGN.md). It allocates nothing per frame.
 type netV2 struct {
-	a          Arch
-	enc        [4]convRun // enc1 … enc4
-	dec        [4]convRun // dec3, dec2, dec1, out
-	core       *Net
-	cur, prev  []float32 // this and the previous frame's input, [F, 3]
-	z, d       []float32 // core input and output, [F/8, C/2]
-	t3, t2, t1 []float32 // dec3, dec2, dec1 outputs
-	o          []float32 // band logits [F]
-	lo, hi     []int     // band-to-bin interpolation
-	w          []float32
-	centres    []int
-	scale      float64
+	a     Arch
+	v1    *Net
+	head  [3]convRun
+	bins  [3][]float32 // per-bin inputs of frames t, t−1, t−2 (ring, bins[pos] newest)
+	pos   int
+	prev  []complex128 // the previous frame's spectrum, bins 0 … K−1
+	band  []int
+	lev   []float64 // the featurizer's band levels of this frame (set by the engine)
+	scale float64
+	logit []float32 // [K]
+	o     []float32 // [K, HeadOutputs]
+	df    []float32 // [DF, 3] complex deep-filter coefficients (re, im), nil without
 }
 
 func newNetV2(m *Model) (*netV2, error) {
 	a := m.Arch
-	core, err := newNetV1(m.v2CoreModel())
+	v1, err := newNetV1(m.v1View())
 	if err != nil {
 		return nil, err
 	}
-	lo, hi, w, err := a.V2Interp()
-	if err != nil {
-		return nil, err
-	}
-	centres, _ := a.V2BandCentres()
-	f, c, cb := a.Features, a.Channels, a.Channels/2
+	k := a.Bins
 	n := &netV2{
-		a: a, core: core,
-		cur: make([]float32, f*V2InputChannels), prev: make([]float32, f*V2InputChannels),
-		z: make([]float32, f/8*cb), d: make([]float32, f/8*cb),
-		t3: make([]float32, f/8*c), t2: make([]float32, f/4*c), t1: make([]float32, f/2*c),
-		o: make([]float32, f), lo: lo, hi: hi, w: make([]float32, len(w)),
-		centres: centres, scale: V2Scale(a.STFT()),
+		a: a, v1: v1, prev: make([]complex128, k), band: a.V2BinBands(), scale: V2Scale(a.STFT()),
+		logit: make([]float32, k), o: make([]float32, k*a.HeadOutputs()),
 	}
-	for i, v := range w {
-		n.w[i] = float32(v)
+	if a.DF > 0 {
+		n.df = make([]float32, a.DF*2*V2DFOrder)
 	}
-	cv := a.V2Convs()
-	for i := range n.enc {
-		n.enc[i] = newConvRun(cv[i], m.Weights)
-		n.dec[i] = newConvRun(cv[4+i], m.Weights)
+	for i := range n.bins {
+		n.bins[i] = make([]float32, k*V2BinChannels)
+	}
+	for i, cv := range a.V2Convs() {
+		n.head[i] = newConvRun(cv, m.Weights)
 	}
 	return n, nil
 }
 
 func (n *netV2) reset() {
-	n.core.Reset()
+	n.v1.Reset()
+	for _, b := range n.bins {
+		clear(b)
+	}
 	clear(n.prev)
+	n.pos = 0
 }
 
-// forwardSpec computes the input of the frame from the features and the
-// spectrum x (V2Input), then the gains.
+// forwardSpec computes the gains of one frame from its features feat and
+// spectrum x (bins 0 … K−1 are read); the featurizer's levels of the same
+// frame must be in n.lev.
 func (n *netV2) forwardSpec(gain, feat []float32, x []complex128) {
-	V2Input(n.cur, feat, x, n.centres, n.scale)
-	n.forward(gain, n.cur)
+	k := n.a.Bins
+	n.pos = (n.pos + 2) % 3 // the oldest slot becomes frame t
+	b0, b1, b2 := n.bins[n.pos], n.bins[(n.pos+1)%3], n.bins[(n.pos+2)%3]
+	V2BinInput(b0, feat, n.lev, x, n.prev, n.band, n.scale)
+	copy(n.prev, x[:k])
+	n.forward(gain, feat, b0, b1, b2)
 }
 
-// forward computes the gains (length K) of one frame from its input in
-// ([F, 3], V2Input's layout); the previous frame's input is kept.
-func (n *netV2) forward(gain, in []float32) {
-	const ic = V2InputChannels
-	c, cb := n.a.Channels, n.a.Channels/2
-	x := n.enc[0].input() // [F, 6]: this frame's 3 channels, then the previous frame's
-	for p := range n.a.Features {
-		copy(x[p*2*ic:p*2*ic+ic], in[p*ic:(p+1)*ic])
-		copy(x[p*2*ic+ic:(p+1)*2*ic], n.prev[p*ic:(p+1)*ic])
-	}
-	copy(n.prev, in)
-	e1, e2, e3 := n.enc[1].input(), n.enc[2].input(), n.enc[3].input()
-	for i, y := range [][]float32{e1, e2, e3} {
-		n.enc[i].forward(y)
-		leakyVec(y)
-	}
-	n.enc[3].forward(n.z)
-	fastmath.TanhVec(n.z, n.z)
-	n.core.Forward(n.d, n.z)
-	// dec3 reads the core output and the enc3 skip side by side
-	in3 := n.dec[0].input()
-	for p := 0; p < n.a.Features/8; p++ {
-		row := in3[p*(cb+c) : (p+1)*(cb+c)]
-		copy(row[:cb], n.d[p*cb:(p+1)*cb])
-		copy(row[cb:], e3[p*c:(p+1)*c])
-	}
-	n.dec[0].forward(n.t3)
-	leakyVec(n.t3)
-	// dec2 and dec1 read the upsampled layer below plus the encoder skip
-	for i, st := range []struct{ low, skip, out []float32 }{{n.t3, e2, n.t2}, {n.t2, e1, n.t1}} {
-		cr := &n.dec[1+i]
-		up := cr.input()
-		for q := 0; q < cr.Pos; q++ {
-			lw := st.low[q/2*c : q/2*c+c]
-			sk := st.skip[q*c : q*c+c]
-			u := up[q*c : q*c+c]
-			for j := range u {
-				u[j] = lw[j] + sk[j]
-			}
+// forward runs the graph on the features and the per-bin inputs of frames
+// t, t−1 and t−2.
+func (n *netV2) forward(gain, feat, b0, b1, b2 []float32) {
+	n.v1.logits(n.logit, feat)
+	V2HeadInput(n.head[0].input(), n.logit, b0, b1, b2)
+	n.head[0].forward(n.head[1].input())
+	leakyVec(n.head[1].input())
+	n.head[1].forward(n.head[2].input())
+	leakyVec(n.head[2].input())
+	n.head[2].forward(n.o)
+	g := gain[:n.a.Bins]
+	if n.df == nil {
+		for i, v := range n.o {
+			g[i] = n.logit[i] + v
 		}
-		cr.forward(st.out)
-		leakyVec(st.out)
+	} else {
+		const w = V2DFOutputs
+		for i := range g {
+			g[i] = n.logit[i] + n.o[i*w]
+		}
+		for i := range n.a.DF {
+			fastmath.TanhVec(n.df[i*(w-1):(i+1)*(w-1)], n.o[i*w+1:(i+1)*w])
+		}
 	}
-	// out reads the upsampled dec1 output and the input side by side
-	ow := c + 2*ic
-	io := n.dec[3].input()
-	for q := range n.a.Features {
-		copy(io[q*ow:q*ow+c], n.t1[q/2*c:q/2*c+c])
-		copy(io[q*ow+c:(q+1)*ow], x[q*2*ic:(q+1)*2*ic])
-	}
-	n.dec[3].forward(n.o)
-	for k := range gain[:n.a.Bins] {
-		lo, hi := n.o[n.lo[k]], n.o[n.hi[k]]
-		gain[k] = lo + n.w[k]*(hi-lo)
-	}
-	fastmath.SigmoidVec(gain, gain)
+	fastmath.SigmoidVec(g, g)
 }
-
-// V2LeakySlope is the slope below zero of the convolutions' leaky ReLU.
-const V2LeakySlope = 0.1
 
 // leakyVec applies the leaky ReLU in place: x ← x if x > 0, else 0.1·x.
 func leakyVec(x []float32) {
@@ -166,11 +140,23 @@ func leakyVec(x []float32) {
 	}
 }
 
-// atSTFT tells a v2 net the STFT of the engine that feeds it (at a rate
-// other than the model's the window is longer, and V2Input's scale
-// (2/Σw)² follows it, so the input reads the same for the same sound).
-func (n *Net) atSTFT(cfg dsp.Config) {
+// atSTFT tells a v2 net the STFT of the engine that feeds it and the band
+// levels of its featurizer (at a rate other than the model's the window is
+// longer, and V2BinInput's scale (2/Σw)² follows it, so the input reads the
+// same for the same sound).
+func (n *Net) atSTFT(cfg dsp.Config, f *dsp.Featurizer) {
 	if n.v2 != nil {
 		n.v2.scale = V2Scale(cfg)
+		n.v2.lev = f.Levels()
 	}
+}
+
+// DF returns the deep-filter coefficients of the last frame, [DF, 3]
+// complex as (re, im) pairs (enhancer.V2DF), or nil for a model without a
+// deep filter. The slice is owned by the net.
+func (n *Net) DF() []float32 {
+	if n.v2 == nil {
+		return nil
+	}
+	return n.v2.df
 }

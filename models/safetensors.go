@@ -12,7 +12,7 @@
 //	absent) …
 //
 // Files of the v2 graph (enhancer.GraphV2) say version=2 graph=v2 and
-// channels (the encoder/decoder width) besides.
+// channels (the head's width) and, with a deep filter, df (its bins) besides.
 //
 // Loading checks every tensor's name, dtype, shape and finiteness against the
 // architecture the metadata declares.
@@ -73,6 +73,9 @@ func Encode(m *enhancer.Model) ([]byte, error) {
 	}
 	if a.Graph == enhancer.GraphV2 {
 		meta["version"], meta["graph"], meta["channels"] = VersionV2, a.Graph, strconv.Itoa(a.Channels)
+		if a.DF > 0 {
+			meta["df"] = strconv.Itoa(a.DF)
+		}
 	}
 	views := map[string]safetensors.TensorView{}
 	for _, t := range a.Tensors() {
@@ -243,7 +246,7 @@ func archFromMeta(meta map[string]string) (enhancer.Arch, error) {
 	}
 	for key, dst := range map[string]*int{
 		"sample_rate": &a.Rate, "window": &a.Window, "hop": &a.Hop,
-		"lookahead": &a.Lookahead, "skip": &a.Skip, "channels": &a.Channels,
+		"lookahead": &a.Lookahead, "skip": &a.Skip, "channels": &a.Channels, "df": &a.DF,
 	} {
 		if v, ok := meta[key]; ok {
 			n, err := strconv.Atoi(v)

@@ -48,3 +48,6 @@ func tanhf[T Float](x T) T {
 	}
 	return T(math.Tanh(float64(x)))
 }
+
+// sqrtT is math.Sqrt for either float type.
+func sqrtT[T Float](x T) T { return T(math.Sqrt(float64(x))) }

@@ -54,38 +54,68 @@ var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, 
 // of K bins, time-major [T·B, K] (row t·B + b): XC = |X|^c, SC = |S|^c,
 // PC = |S|^c cos(∠X − ∠S), and for the SDR term XP = |X|², XS = Re(X S*),
 // SS = |S|² (nil when the SDR term is off).
+//
+// With a deep filter over bins 0 … ND−1 (a v2 model with Arch.DF = ND), DF
+// holds per row and filtered bin the filter's taps and the target,
+// [T·B, ND, 8]: (Re, Im) of Z_0, Z_1 = X, Z_2 and S (enhancer.V2DF).
 type Targets[T Float] struct {
 	B, K       int
 	XC, SC, PC []T
 	XP, XS, SS []T
+	ND         int
+	DF         []T
 }
 
 // Loss computes the mean loss of gains g ([T·B, K], σ outputs) against tg and
 // writes ∂loss/∂o (o the pre-sigmoid output, ∂g/∂o = g(1 − g)) to dOut.
 func Loss[T Float](cfg LossConfig, g []T, tg *Targets[T], dOut []T) float64 {
-	c := cfg.Compress
+	return LossDF(cfg, g, nil, tg, dOut, nil)
+}
+
+// LossDF is Loss for a model whose output in bins 0 … tg.ND−1 is deep-filtered
+// (enhancer.V2DF): Y = G_f·X + Σ_i c_i Z_i with the coefficients c
+// ([T·B, ND, 3] complex as (re, im) pairs). There the terms are those of
+// LossConfig with Y in place of G_f·X, on the compressed output
+// U = |Y|^c · Y/|Y| against S~ = |S|^c · S/|S|:
+//
+//	ℓ_mag = w (|Y|^c − |S|^c)²,  ℓ_cplx = |U − S~|²,  SDR: Σ |Y − S|²
+//
+// and it also writes ∂loss/∂c to dC (same layout as c). With c nil it is Loss.
+func LossDF[T Float](cfg LossConfig, g, c []T, tg *Targets[T], dOut, dC []T) float64 {
+	cp := cfg.Compress
 	floor := T(cfg.GainFloor)
 	inv := 1 / float64(len(g))
 	wm, wc := T(2*cfg.MagWeight*inv), T(2*cfg.ComplexWeight*inv)
 	var total float64
-	sdr := sdrTerm(cfg, g, tg)
+	nd := 0
+	if c != nil {
+		nd = tg.ND
+	}
+	sdr := sdrTerm(cfg, g, c, tg)
 	for i, gv := range g {
 		gf := max(gv, floor)
-		gc := exp(T(c) * logT(gf))
-		u := gc * tg.XC[i]
-		s, p := tg.SC[i], tg.PC[i]
-		e := u - s
-		w := T(1)
-		if e < 0 {
-			w = T(cfg.UnderWeight)
-		}
-		total += cfg.MagWeight*float64(w*e*e) + cfg.ComplexWeight*float64(u*u+s*s-2*u*p)
-		du := wm*w*e + wc*(u-p)
-		// du/dgf = c·u/gf
-		dgf := du * T(c) * gc * tg.XC[i] / gf
-		if sdr != nil {
-			b := i / tg.K % tg.B
-			dgf += T(sdr.scale[b]) * (gf*tg.XP[i] - tg.XS[i])
+		var dgf T
+		if k := i % tg.K; k < nd {
+			var l float64
+			l, dgf = dfBin(cfg, gf, c[(i/tg.K*nd+k)*6:], tg.DF[(i/tg.K*nd+k)*8:], tg, i, sdr, wm, wc, dC[(i/tg.K*nd+k)*6:])
+			total += l
+		} else {
+			gc := exp(T(cp) * logT(gf))
+			u := gc * tg.XC[i]
+			s, p := tg.SC[i], tg.PC[i]
+			e := u - s
+			w := T(1)
+			if e < 0 {
+				w = T(cfg.UnderWeight)
+			}
+			total += cfg.MagWeight*float64(w*e*e) + cfg.ComplexWeight*float64(u*u+s*s-2*u*p)
+			du := wm*w*e + wc*(u-p)
+			// du/dgf = c·u/gf
+			dgf = du * T(cp) * gc * tg.XC[i] / gf
+			if sdr != nil {
+				b := i / tg.K % tg.B
+				dgf += T(sdr.scale[b]) * (gf*tg.XP[i] - tg.XS[i])
+			}
 		}
 		if gv < floor && dgf > 0 {
 			dgf = 0
@@ -99,6 +129,66 @@ func Loss[T Float](cfg LossConfig, g []T, tg *Targets[T], dOut []T) float64 {
 	return total
 }
 
+// dfOut returns Y = gf·Z_1 + Σ_i c_i Z_i of one deep-filtered bin from its
+// coefficients cc (3 × (re, im)) and taps z (Z_0, Z_1, Z_2, S as (re, im)).
+func dfOut[T Float](gf T, cc, z []T) (yr, yi T) {
+	yr, yi = gf*z[2], gf*z[3]
+	for j := 0; j < 3; j++ {
+		cr, ci, zr, zi := cc[2*j], cc[2*j+1], z[2*j], z[2*j+1]
+		yr += cr*zr - ci*zi
+		yi += cr*zi + ci*zr
+	}
+	return yr, yi
+}
+
+// dfBin evaluates the loss terms of one deep-filtered bin (before the 1/n
+// mean) and returns them with ∂loss/∂gf; it writes ∂loss/∂c to dc.
+func dfBin[T Float](cfg LossConfig, gf T, cc, z []T, tg *Targets[T], i int, sdr *sdrState, wm, wc T, dc []T) (float64, T) {
+	cp := T(cfg.Compress)
+	yr, yi := dfOut(gf, cc, z)
+	sr, si := z[6], z[7]
+	a2, s2 := yr*yr+yi*yi, sr*sr+si*si
+	var m, u, s, str, sti T // |Y|, |Y|^c, |S|^c, S~
+	if s2 > 0 {
+		ms := sqrtT(s2)
+		s = exp(cp * logT(ms))
+		str, sti = s*sr/ms, s*si/ms
+	}
+	var gr, gi T // ∂loss/∂Y as (∂/∂Re Y, ∂/∂Im Y)
+	var l float64
+	if a2 > 0 {
+		m = sqrtT(a2)
+		u = exp(cp * logT(m))
+		e := u - s
+		w := T(1)
+		if e < 0 {
+			w = T(cfg.UnderWeight)
+		}
+		er, ei := u*yr/m-str, u*yi/m-sti // E = U − S~
+		l = cfg.MagWeight*float64(w*e*e) + cfg.ComplexWeight*float64(er*er+ei*ei)
+		// ∂ℓ_mag: w e c u Y/|Y|²; ∂ℓ_cplx: |Y|^(c−1) E + (c−1)|Y|^(c−3) Re(E* Y) Y
+		fm := wm * w * e * cp * u / a2
+		um1 := u / m
+		re := er*yr + ei*yi
+		fc := wc * (cp - 1) * um1 / a2 * re
+		gr = fm*yr + wc*um1*er + fc*yr
+		gi = fm*yi + wc*um1*ei + fc*yi
+	} else {
+		l = cfg.MagWeight*float64(T(cfg.UnderWeight)*s*s) + cfg.ComplexWeight*float64(s*s)
+	}
+	if sdr != nil {
+		sc := T(sdr.scale[i/tg.K%tg.B])
+		gr += sc * (yr - sr)
+		gi += sc * (yi - si)
+	}
+	for j := 0; j < 3; j++ {
+		zr, zi := z[2*j], z[2*j+1]
+		dc[2*j] = gr*zr + gi*zi   // ∂/∂Re c: ∂Y/∂Re c = Z
+		dc[2*j+1] = gi*zr - gr*zi // ∂/∂Im c: ∂Y/∂Im c = jZ
+	}
+	return l, gr*z[2] + gi*z[3]
+}
+
 // sdrState is the SDR term's value and, per sequence, the factor s_b with
 // ∂(λ·term)/∂G_f = s_b (G_f |X|² − Re(X S*)).
 type sdrState struct {
@@ -108,7 +198,7 @@ type sdrState struct {
 
 // sdrTerm evaluates the SDR term of g against tg (see LossConfig), or
 // returns nil when it is off.
-func sdrTerm[T Float](cfg LossConfig, g []T, tg *Targets[T]) *sdrState {
+func sdrTerm[T Float](cfg LossConfig, g, c []T, tg *Targets[T]) *sdrState {
 	if cfg.SDRWeight == 0 || tg.XP == nil || tg.B == 0 {
 		return nil
 	}
@@ -116,10 +206,20 @@ func sdrTerm[T Float](cfg LossConfig, g []T, tg *Targets[T]) *sdrState {
 	e := make([]float64, tg.B)
 	p := make([]float64, tg.B)
 	x := make([]float64, tg.B)
+	nd := 0
+	if c != nil {
+		nd = tg.ND
+	}
 	for i, gv := range g {
 		b := i / tg.K % tg.B
 		gf := max(gv, floor)
-		e[b] += float64(gf*gf*tg.XP[i] - 2*gf*tg.XS[i] + tg.SS[i])
+		if k := i % tg.K; k < nd {
+			z := tg.DF[(i/tg.K*nd+k)*8:]
+			yr, yi := dfOut(gf, c[(i/tg.K*nd+k)*6:], z)
+			e[b] += float64((yr-z[6])*(yr-z[6]) + (yi-z[7])*(yi-z[7]))
+		} else {
+			e[b] += float64(gf*gf*tg.XP[i] - 2*gf*tg.XS[i] + tg.SS[i])
+		}
 		p[b] += float64(tg.SS[i])
 		x[b] += float64(tg.XP[i])
 	}

@@ -311,6 +311,7 @@ type Spectra struct {
 	Feat, XC, SC, PC []float32
 	XP, XS, SS       []float32
 	Frames           int
+	DF               []float32 // [T, ND, 8] deep-filter taps and target (Targets.DF), nil without
 }
 
 // Analyze computes the Spectra of a noisy/clean pair with compression c for
@@ -379,6 +380,14 @@ func NewBatch(sp []Spectra, features, bins int) *Batch {
 			copy(bt.Targets.XP[row*bins:(row+1)*bins], s.XP[t*bins:(t+1)*bins])
 			copy(bt.Targets.XS[row*bins:(row+1)*bins], s.XS[t*bins:(t+1)*bins])
 			copy(bt.Targets.SS[row*bins:(row+1)*bins], s.SS[t*bins:(t+1)*bins])
+		}
+	}
+	if w := len(sp[0].DF) / nt; w > 0 { // the deep filter's taps, ND·8 per row
+		bt.Targets.ND, bt.Targets.DF = w/8, make([]float32, nb*nt*w)
+		for b, s := range sp {
+			for t := 0; t < nt; t++ {
+				copy(bt.Targets.DF[(t*nb+b)*w:(t*nb+b+1)*w], s.DF[t*w:(t+1)*w])
+			}
 		}
 	}
 	return bt

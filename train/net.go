@@ -38,9 +38,9 @@ type Net[T Float] struct {
 	gain   []T // [TB, K] σ(out), before the floor
 	dOut   []T // [TB, K] ∂loss/∂(pre-sigmoid output)
 	dA0    []T // [TB, H]
-	dFeat  []T // [TB, F] ∂loss/∂feat, computed by Backward when not nil
 
-	v2 *netV2[T] // a v2 graph (enhancer.GraphV2), whose core is a v1 Net
+	ld   int       // values per input row: F, or F + 3K for v2
+	head *headT[T] // the v2 head (enhancer.GraphV2), nil for v1
 }
 
 type layer[T Float] struct {
@@ -65,16 +65,13 @@ func NewNet[T Float](a enhancer.Arch) (*Net[T], error) {
 		return nil, err
 	}
 	np := a.Params()
-	if a.Graph == enhancer.GraphV2 {
-		return newNetV2[T](a, make([]T, np), make([]T, np))
-	}
 	return newNetOn(a, make([]T, np), make([]T, np))
 }
 
-// newNetOn returns a v1 net whose parameters and gradient are P and Grad
-// (of length a.Params()), e.g. parts of a larger net's vectors.
+// newNetOn returns a net whose parameters and gradient are P and Grad (of
+// length a.Params()).
 func newNetOn[T Float](a enhancer.Arch, P, Grad []T) (*Net[T], error) {
-	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Features, k: a.Bins, act: a.GhostAct, P: P, Grad: Grad}
+	n := &Net[T]{Arch: a, m: a.Intrinsic(), h: a.Hidden, f: a.Features, k: a.Bins, act: a.GhostAct, P: P, Grad: Grad, ld: a.InputSize()}
 	if n.act == "" {
 		n.act = "tanh"
 	}
@@ -106,6 +103,9 @@ func newNetOn[T Float](a enhancer.Arch, P, Grad []T) (*Net[T], error) {
 	if a.Skip > 0 {
 		n.skip, n.gskip = views["skip.weight"][0], views["skip.weight"][1]
 		n.sidx = a.SkipIndex()
+	}
+	if a.Graph == enhancer.GraphV2 {
+		n.head = newHeadT(a, views)
 	}
 	return n, nil
 }
@@ -207,6 +207,21 @@ func (n *Net[T]) dphi(y T) T {
 
 // fillBias sets each of rows rows of c (stride ld, width len(b)) to b.
 func fillBias[T Float](c []T, rows, ld int, b []T) {
+	if len(b) == 1 { // one value per row: no copy call per row
+		v := b[0]
+		for i := 0; i < rows; i++ {
+			c[i*ld] = v
+		}
+		return
+	}
+	if ld == len(b) && rows > 0 { // contiguous rows: double the filled part
+		n := rows * ld
+		copy(c[:ld], b)
+		for done := ld; done < n; done *= 2 {
+			copy(c[done:n], c[:done])
+		}
+		return
+	}
 	for i := 0; i < rows; i++ {
 		copy(c[i*ld:i*ld+len(b)], b)
 	}
@@ -223,20 +238,17 @@ func colSum[T Float](dst, a []T, rows, cols int) {
 }
 
 // Forward runs the network on feat, nb sequences of nt frames stored
-// time-major ([nt·nb, F], row t·nb + b), from zero state. It returns the gains
-// σ(W_out s_L + b_out) as [nt·nb, K], owned by the net. feat must stay
-// unchanged until Backward.
+// time-major ([nt·nb, InputSize], row t·nb + b), from zero state. It returns
+// the gains σ(W_out s_L + b_out + skip (+ head)) as [nt·nb, K], owned by the
+// net. feat must stay unchanged until Backward.
 func (n *Net[T]) Forward(feat []T, nb, nt int) []T {
-	if n.v2 != nil {
-		return n.v2.forward(feat, nb, nt)
-	}
 	n.reserve(nb, nt)
 	n.feat = feat
 	rows := nb * nt
 	h, m, f, k := n.h, n.m, n.f, n.k
 	// a0 = tanh(W_in f + b_in), all frames at once.
 	fillBias(n.a0, rows, h, n.bin)
-	gemm(false, true, rows, h, f, 1, feat, f, n.win, f, 1, n.a0, h)
+	gemm(false, true, rows, h, f, 1, feat, n.ld, n.win, f, 1, n.a0, h)
 	for i, v := range n.a0 {
 		n.a0[i] = tanhf(v)
 	}
@@ -293,6 +305,9 @@ func (n *Net[T]) Forward(feat []T, nb, nt int) []T {
 	if n.skip != nil {
 		n.skipPass(false)
 	}
+	if n.head != nil {
+		n.head.forward(n.gain, feat, nb, nt)
+	}
 	for i, v := range n.gain {
 		n.gain[i] = sigmoid(v)
 	}
@@ -314,7 +329,7 @@ func (n *Net[T]) skipPass(backward bool) {
 		// backward pass
 		n.gather = grow(n.gather, rows*kw)
 		for r := 0; r < rows; r++ {
-			fv := n.feat[r*n.f : (r+1)*n.f]
+			fv := n.feat[r*n.ld : r*n.ld+n.f]
 			g := n.gather[r*kw : (r+1)*kw]
 			for i, bi := range n.sidx {
 				g[i] = fv[bi]
@@ -369,12 +384,27 @@ func (n *Net[T]) skipPass(backward bool) {
 	}
 }
 
+// DFCoeffs returns the deep filter's coefficients of the last Forward,
+// [T·B, DF, 3] complex as (re, im) pairs, or nil without a deep filter.
+func (n *Net[T]) DFCoeffs() []T {
+	if n.head == nil || n.Arch.DF == 0 {
+		return nil
+	}
+	return n.head.c
+}
+
+// DDF returns the buffer into which the loss writes ∂loss/∂(DFCoeffs())
+// before Backward, or nil without a deep filter.
+func (n *Net[T]) DDF() []T {
+	if n.head == nil || n.Arch.DF == 0 {
+		return nil
+	}
+	return n.head.dc
+}
+
 // DOut returns the [T·B, K] buffer into which the loss writes ∂loss/∂o, the
 // gradient with respect to the pre-sigmoid outputs, before Backward.
 func (n *Net[T]) DOut() []T {
-	if n.v2 != nil {
-		return n.v2.dOut
-	}
 	return n.dOut[:n.nb*n.nt*n.k]
 }
 
@@ -382,9 +412,8 @@ func (n *Net[T]) DOut() []T {
 // (it overwrites, it does not accumulate).
 func (n *Net[T]) Backward() {
 	clear(n.Grad)
-	if n.v2 != nil {
-		n.v2.backward()
-		return
+	if n.head != nil {
+		n.head.backward(n.dOut, n.nt)
 	}
 	nb, nt := n.nb, n.nt
 	rows := nb * nt
@@ -477,9 +506,6 @@ func (n *Net[T]) Backward() {
 	for i, v := range n.a0 {
 		n.dA0[i] *= 1 - v*v
 	}
-	gemm(true, false, h, f, rows, 1, n.dA0, h, n.feat, f, 1, n.gwin, f)
+	gemm(true, false, h, f, rows, 1, n.dA0, h, n.feat, n.ld, 1, n.gwin, f)
 	colSum(n.gbin, n.dA0, rows, h)
-	if n.dFeat != nil {
-		gemm(false, false, rows, f, h, 1, n.dA0, h, n.win, f, 0, n.dFeat, f)
-	}
 }

@@ -1,8 +1,6 @@
 package train
 
 import (
-	"strings"
-
 	"github.com/ghostrnn/ghostrnn/dsp"
 	"github.com/ghostrnn/ghostrnn/enhancer"
 )
@@ -52,14 +50,14 @@ func (c *convT[T]) forward(out, in []T, rows int) {
 }
 
 // backward accumulates the weight and bias gradients from dOut
-// ([R, OutPos, Out], ∂loss/∂out) and, when dIn is not nil, adds
-// ∂loss/∂in to dIn ([R, Pos, In]). It reuses op for ∂loss/∂op.
+// ([R, OutPos, Out], ∂loss/∂out) and, when dIn is not nil, sets dIn
+// ([R, Pos, In]) to ∂loss/∂in. It reuses op for ∂loss/∂op.
 func (c *convT[T]) backward(dOut, dIn []T, rows int) {
 	l, n := c.padded(rows)
 	pad, lo, op := c.Pad(), l/c.Stride, c.OutPos()
-	clear(c.op)
 	for r := 0; r < rows; r++ {
 		copy(c.op[r*lo*c.Out:(r*lo+op)*c.Out], dOut[r*op*c.Out:(r+1)*op*c.Out])
+		clear(c.op[(r*lo+op)*c.Out : (r+1)*lo*c.Out]) // the rows between frames
 	}
 	kin := c.Kernel * c.In
 	for j := 0; j < c.Kernel; j++ {
@@ -70,112 +68,177 @@ func (c *convT[T]) backward(dOut, dIn []T, rows int) {
 		return
 	}
 	c.dxp = grow(c.dxp, rows*l*c.In)
-	clear(c.dxp)
+	beta := T(1)
+	if c.Stride == 1 { // tap 0 sets rows 0 … n−1; only the last Kernel−1 need clearing
+		beta = 0
+		clear(c.dxp[n*c.In:])
+	} else {
+		clear(c.dxp)
+	}
 	for j := 0; j < c.Kernel; j++ {
-		gemm(false, false, n, c.In, c.Out, 1, c.op, c.Out, c.w[j*c.In:], kin, 1, c.dxp[j*c.In:], c.Stride*c.In)
+		gemm(false, false, n, c.In, c.Out, 1, c.op, c.Out, c.w[j*c.In:], kin, beta, c.dxp[j*c.In:], c.Stride*c.In)
+		beta = 1
 	}
 	for r := 0; r < rows; r++ {
-		d := dIn[r*c.Pos*c.In : (r+1)*c.Pos*c.In]
-		for i, v := range c.dxp[(r*l+pad)*c.In : (r*l+pad+c.Pos)*c.In] {
-			d[i] += v
-		}
+		copy(dIn[r*c.Pos*c.In:(r+1)*c.Pos*c.In], c.dxp[(r*l+pad)*c.In:(r*l+pad+c.Pos)*c.In])
 	}
 }
 
-// netV2 is the trainable v2 graph (enhancer.GraphV2, docs/DESIGN.md): the
-// encoder and decoder convolutions around a v1 Net as the recurrent core,
-// all parameters in the owning Net's P (tensors in Arch.Tensors order).
-// Activations are [R, positions, channels] with R = T·B frames time-major,
-// as in Net.
-type netV2[T Float] struct {
-	a       enhancer.Arch
-	core    *Net[T]
-	cv      []convT[T] // enc1 … enc4, dec3, dec2, dec1, out
-	lo, hi  []int
-	w       []T
-	nb, nt  int
-	in      []T // the caller's input [R, F, 3]
-	x       []T // enc1 input [R, F, 6]: frame t's input, then frame t−1's
-	e1, de1 []T // [R, F/2, C] after tanh, and ∂loss/∂e1
-	e2, de2 []T // [R, F/4, C]
-	e3, de3 []T // [R, F/8, C]
-	z, dz   []T // [R, F/8, C/2], the core's input
-	in3, d3 []T // [R, F/8, C/2 + C], dec3 input and its gradient
-	t3, dt3 []T // [R, F/8, C] after tanh
-	in2, d2 []T // [R, F/4, C]
-	t2, dt2 []T
-	in1, d1 []T // [R, F/2, C]
-	t1, dt1 []T
-	io, dio []T // [R, F, C + 6], the out convolution's input
-	o, do   []T // [R, F] band logits
-	gain    []T // [R, K]
-	dOut    []T // [R, K] ∂loss/∂(pre-sigmoid bin logits)
-	dd      []T // [R, F/8·C/2] ∂loss/∂(core output)
+// headT is the trainable v2 head (enhancer.GraphV2, docs/DESIGN.md): three
+// convolutions over the K bins that correct the v1 logits. Its weights are
+// views into the owning Net's P.
+//
+// The head's activations are K·C values per frame, tens of megabytes for a
+// batch, so it runs in chunks of headChunk frames whose buffers stay in
+// cache, and the backward pass recomputes each chunk's activations instead
+// of keeping them: one more forward pass of the head, much less memory
+// traffic.
+type headT[T Float] struct {
+	a        enhancer.Arch
+	cv       [3]convT[T] // head1, head2, head3
+	in       []T         // the input rows [R, InputSize] of the last forward
+	l0       []T         // [R, K] the v1 logits of the last forward
+	nb       int
+	x        []T // [n, K, 8] the head's input of one chunk (enhancer.V2HeadInput per frame)
+	h1, dh1  []T // [n, K, C] after the leaky ReLU, and ∂loss/∂h1
+	h2, dh2  []T
+	o, do    []T // [n, K, HeadOutputs] head3's output (the correction, the raw filter coefficients) and its gradient
+	c, dc    []T // [R, DF, 6] the deep filter's coefficients tanh(raw) and ∂loss/∂c (v2 with Arch.DF > 0)
+	w0       []T // [Kernel, C] head1's weights on input channel 0
+	zero     []T // [K·3] per-bin input of the frames before the first
+	bin0, f0 int // offset of the per-bin inputs in an input row, its length
 }
 
-// newNetV2 returns a Net for the v2 architecture a on parameters P and
-// gradient Grad.
-func newNetV2[T Float](a enhancer.Arch, P, Grad []T) (*Net[T], error) {
-	v := &netV2[T]{a: a}
-	views := map[string][2][]T{}
-	off, start := 0, -1
-	for _, t := range a.Tensors() {
-		sz := t.Size()
-		views[t.Name] = [2][]T{P[off : off+sz : off+sz], Grad[off : off+sz : off+sz]}
-		if start < 0 && strings.HasPrefix(t.Name, "core.") {
-			start = off
-		}
-		off += sz
-	}
-	for _, c := range a.V2Convs() {
+// headChunk is the number of frames the head runs at a time.
+const headChunk = 32
+
+func newHeadT[T Float](a enhancer.Arch, views map[string][2][]T) *headT[T] {
+	hd := &headT[T]{a: a, f0: a.InputSize(), bin0: a.Features, zero: make([]T, a.Bins*enhancer.V2BinChannels)}
+	for i, c := range a.V2Convs() {
 		w, b := views[c.Name+".weight"], views[c.Name+".bias"]
-		v.cv = append(v.cv, convT[T]{Conv: c, w: w[0], gw: w[1], b: b[0], gb: b[1]})
+		hd.cv[i] = convT[T]{Conv: c, w: w[0], gw: w[1], b: b[0], gb: b[1]}
 	}
-	// the core's tensors are contiguous in P, in the core's own order
-	ca := a.V2Core()
-	core, err := newNetOn(ca, P[start:start+ca.Params()], Grad[start:start+ca.Params()])
-	if err != nil {
-		return nil, err
-	}
-	v.core = core
-	lo, hi, w, err := a.V2Interp()
-	if err != nil {
-		return nil, err
-	}
-	v.lo, v.hi, v.w = lo, hi, make([]T, len(w))
-	for i, x := range w {
-		v.w[i] = T(x)
-	}
-	return &Net[T]{Arch: a, P: P, Grad: Grad, k: a.Bins, v2: v}, nil
+	hd.w0 = make([]T, hd.cv[0].Kernel*hd.cv[0].Out)
+	k, c := a.Bins, a.Channels
+	hd.x = make([]T, headChunk*k*enhancer.V2HeadInputs)
+	hd.h1, hd.dh1 = make([]T, headChunk*k*c), make([]T, headChunk*k*c)
+	hd.h2, hd.dh2 = make([]T, headChunk*k*c), make([]T, headChunk*k*c)
+	hd.o, hd.do = make([]T, headChunk*k*a.HeadOutputs()), make([]T, headChunk*k*a.HeadOutputs())
+	return hd
 }
 
-// reserve sizes the activations for nb sequences of nt frames.
-func (v *netV2[T]) reserve(nb, nt int) {
-	if v.nb == nb && v.nt == nt {
-		return
+// chunk runs the head forward on rows r0 … r0+n−1 (the correction in hd.o).
+func (hd *headT[T]) chunk(r0, n int) {
+	k, nb := hd.a.Bins, hd.nb
+	bins := func(r int) []T {
+		if r < 0 {
+			return hd.zero
+		}
+		return hd.in[r*hd.f0+hd.bin0 : (r+1)*hd.f0]
 	}
-	v.nb, v.nt = nb, nt
-	r := nb * nt
-	f, c, cb, ic := v.a.Features, v.a.Channels, v.a.Channels/2, 2*enhancer.V2InputChannels
-	for _, b := range []struct {
-		p *[]T
-		n int
-	}{
-		{&v.x, f * ic}, {&v.e1, f / 2 * c}, {&v.de1, f / 2 * c}, {&v.e2, f / 4 * c}, {&v.de2, f / 4 * c},
-		{&v.e3, f / 8 * c}, {&v.de3, f / 8 * c}, {&v.z, f / 8 * cb}, {&v.dz, f / 8 * cb},
-		{&v.in3, f / 8 * (cb + c)}, {&v.d3, f / 8 * (cb + c)}, {&v.t3, f / 8 * c}, {&v.dt3, f / 8 * c},
-		{&v.in2, f / 4 * c}, {&v.d2, f / 4 * c}, {&v.t2, f / 4 * c}, {&v.dt2, f / 4 * c},
-		{&v.in1, f / 2 * c}, {&v.d1, f / 2 * c}, {&v.t1, f / 2 * c}, {&v.dt1, f / 2 * c},
-		{&v.io, f * (c + ic)}, {&v.dio, f * (c + ic)}, {&v.o, f}, {&v.do, f},
-		{&v.gain, v.a.Bins}, {&v.dOut, v.a.Bins}, {&v.dd, f / 8 * cb},
-	} {
-		*b.p = grow(*b.p, r*b.n)
+	for i := 0; i < n; i++ {
+		r := r0 + i
+		enhancer.V2HeadInput(hd.x[i*k*enhancer.V2HeadInputs:(i+1)*k*enhancer.V2HeadInputs], hd.l0[r*k:(r+1)*k], bins(r), bins(r-nb), bins(r-2*nb))
+	}
+	c := hd.a.Channels
+	h1, h2 := hd.h1[:n*k*c], hd.h2[:n*k*c]
+	hd.cv[0].forward(h1, hd.x[:n*k*enhancer.V2HeadInputs], n)
+	leakyAll(h1)
+	hd.cv[1].forward(h2, h1, n)
+	leakyAll(h2)
+	hd.cv[2].forward(hd.o[:n*k*hd.a.HeadOutputs()], h2, n)
+}
+
+// forward adds the head's correction to the v1 logits l ([R, K], in place),
+// reading the per-bin inputs of each row's frame and the two before it from
+// the input rows in ([R, InputSize], time-major). in must stay unchanged
+// until backward.
+func (hd *headT[T]) forward(l, in []T, nb, nt int) {
+	rows, k := nb*nt, hd.a.Bins
+	hd.in, hd.nb = in, nb
+	hd.l0 = grow(hd.l0, rows*k)
+	copy(hd.l0, l[:rows*k])
+	nd, w := hd.a.DF, hd.a.HeadOutputs()
+	hd.c, hd.dc = grow(hd.c, rows*nd*6), grow(hd.dc, rows*nd*6)
+	for r0 := 0; r0 < rows; r0 += headChunk {
+		n := min(headChunk, rows-r0)
+		hd.chunk(r0, n)
+		for i := range n * k {
+			l[r0*k+i] += hd.o[i*w]
+		}
+		for i := range n {
+			for kk := range nd {
+				c := hd.c[((r0+i)*nd+kk)*6 : ((r0+i)*nd+kk+1)*6]
+				for j, v := range hd.o[(i*k+kk)*w+1 : (i*k+kk+1)*w] {
+					c[j] = tanhf(v)
+				}
+			}
+		}
 	}
 }
 
-func tanhAll[T Float](x []T) {
-	for i, v := range x {
-		x[i] = tanhf(v)
+// backward accumulates the head's weight gradients from dl, ∂loss/∂(the
+// corrected logits) [R, K], and adds to dl the gradient that flows into
+// the v1 logits through the head's input channel 0, so that dl becomes
+// ∂loss/∂(v1 logits).
+func (hd *headT[T]) backward(dl []T, nt int) {
+	rows, k, c := hd.nb*nt, hd.a.Bins, hd.a.Channels
+	c0 := &hd.cv[0]
+	pad, kin := c0.Pad(), c0.Kernel*c0.In
+	wt := hd.w0 // W1[:, j·In] as [Kernel, Out]
+	for j := 0; j < c0.Kernel; j++ {
+		for o := 0; o < c; o++ {
+			wt[j*c+o] = c0.w[o*kin+j*c0.In]
+		}
+	}
+	for r0 := 0; r0 < rows; r0 += headChunk {
+		n := min(headChunk, rows-r0)
+		hd.chunk(r0, n)
+		h1, h2 := hd.h1[:n*k*c], hd.h2[:n*k*c]
+		dh1, dh2 := hd.dh1[:n*k*c], hd.dh2[:n*k*c]
+		do := dl[r0*k : (r0+n)*k]
+		if nd, w := hd.a.DF, hd.a.HeadOutputs(); nd > 0 {
+			do = hd.do[:n*k*w]
+			clear(do)
+			for i := range n * k {
+				do[i*w] = dl[r0*k+i]
+			}
+			for i := range n {
+				for kk := range nd {
+					o := ((r0+i)*nd + kk) * 6
+					for j := range 6 {
+						c := hd.c[o+j]
+						do[(i*k+kk)*w+1+j] = hd.dc[o+j] * (1 - c*c)
+					}
+				}
+			}
+		}
+		hd.cv[2].backward(do, dh2, n)
+		dleakyAll(dh2, h2)
+		hd.cv[1].backward(dh2, dh1, n)
+		dleakyAll(dh1, h1)
+		hd.cv[0].backward(dh1, nil, n)
+		// only input channel 0, the v1 logit, needs its gradient:
+		// dl[r, p] += Σ_j Σ_o dh1[r, p + pad − j, o] · W1[o, j·In]
+		for i := 0; i < n; i++ {
+			d := dl[(r0+i)*k : (r0+i+1)*k]
+			g := dh1[i*k*c : (i+1)*k*c]
+			for p := range d {
+				var acc T
+				for j := 0; j < c0.Kernel; j++ {
+					q := p + pad - j
+					if q < 0 || q >= k {
+						continue
+					}
+					w := wt[j*c : (j+1)*c]
+					gq := g[q*c : (q+1)*c]
+					for o, v := range w {
+						acc += v * gq[o]
+					}
+				}
+				d[p] += acc
+			}
+		}
 	}
 }
 
@@ -198,173 +261,9 @@ func dleakyAll[T Float](d, y []T) {
 	}
 }
 
-// dtanhAll multiplies the gradients d by 1 − y², y the tanh outputs.
-func dtanhAll[T Float](d, y []T) {
-	for i, v := range y {
-		d[i] *= 1 - v*v
-	}
-}
-
-// upAdd sets dst[r, q, :] = low[r, q/2, :] + skip[r, q, :] for q < pos
-// (nearest-neighbour upsampling by 2 plus the skip connection), c channels.
-func upAdd[T Float](dst, low, skip []T, rows, pos, c int) {
-	for r := 0; r < rows; r++ {
-		for q := 0; q < pos; q++ {
-			d := dst[(r*pos+q)*c : (r*pos+q+1)*c]
-			l := low[(r*pos/2+q/2)*c : (r*pos/2+q/2+1)*c]
-			s := skip[(r*pos+q)*c : (r*pos+q+1)*c]
-			for j := range d {
-				d[j] = l[j] + s[j]
-			}
-		}
-	}
-}
-
-// upAddBack is upAdd's backward pass: dLow[r, q/2] += d[r, q], dSkip = d.
-func upAddBack[T Float](dLow, dSkip, d []T, rows, pos, c int) {
-	copy(dSkip, d[:rows*pos*c])
-	for r := 0; r < rows; r++ {
-		for q := 0; q < pos; q++ {
-			src := d[(r*pos+q)*c : (r*pos+q+1)*c]
-			l := dLow[(r*pos/2+q/2)*c : (r*pos/2+q/2+1)*c]
-			for j, v := range src {
-				l[j] += v
-			}
-		}
-	}
-}
-
-// forward runs the graph on in ([T·B, F·3] time-major, V2Input's layout per
-// frame) and returns the gains [T·B, K]. in must stay unchanged until
-// backward.
-func (v *netV2[T]) forward(in []T, nb, nt int) []T {
-	v.reserve(nb, nt)
-	v.in = in
-	rows := nb * nt
-	f, c, cb := v.a.Features, v.a.Channels, v.a.Channels/2
-	const ic = enhancer.V2InputChannels
-	for r := 0; r < rows; r++ {
-		for p := 0; p < f; p++ {
-			x := v.x[(r*f+p)*2*ic : (r*f+p+1)*2*ic]
-			copy(x[:ic], in[(r*f+p)*ic:(r*f+p+1)*ic])
-			if r >= nb {
-				copy(x[ic:], in[((r-nb)*f+p)*ic:((r-nb)*f+p+1)*ic])
-			} else {
-				clear(x[ic:])
-			}
-		}
-	}
-	cv := v.cv
-	cv[0].forward(v.e1, v.x, rows)
-	leakyAll(v.e1)
-	cv[1].forward(v.e2, v.e1, rows)
-	leakyAll(v.e2)
-	cv[2].forward(v.e3, v.e2, rows)
-	leakyAll(v.e3)
-	cv[3].forward(v.z, v.e3, rows)
-	tanhAll(v.z)
-	d := v.core.Forward(v.z, nb, nt)
-	p3 := f / 8
-	for r := 0; r < rows*p3; r++ {
-		row := v.in3[r*(cb+c) : (r+1)*(cb+c)]
-		copy(row[:cb], d[r*cb:(r+1)*cb])
-		copy(row[cb:], v.e3[r*c:(r+1)*c])
-	}
-	cv[4].forward(v.t3, v.in3, rows)
-	leakyAll(v.t3)
-	upAdd(v.in2, v.t3, v.e2, rows, f/4, c)
-	cv[5].forward(v.t2, v.in2, rows)
-	leakyAll(v.t2)
-	upAdd(v.in1, v.t2, v.e1, rows, f/2, c)
-	cv[6].forward(v.t1, v.in1, rows)
-	leakyAll(v.t1)
-	ow := c + 2*ic
-	for r := 0; r < rows; r++ {
-		for q := 0; q < f; q++ {
-			io := v.io[(r*f+q)*ow : (r*f+q+1)*ow]
-			copy(io[:c], v.t1[(r*f/2+q/2)*c:(r*f/2+q/2+1)*c])
-			copy(io[c:], v.x[(r*f+q)*2*ic:(r*f+q+1)*2*ic])
-		}
-	}
-	cv[7].forward(v.o, v.io, rows)
-	k := v.a.Bins
-	for r := 0; r < rows; r++ {
-		o := v.o[r*f : (r+1)*f]
-		g := v.gain[r*k : (r+1)*k]
-		for i := range g {
-			lo, hi := o[v.lo[i]], o[v.hi[i]]
-			g[i] = sigmoid(lo + v.w[i]*(hi-lo))
-		}
-	}
-	return v.gain[:rows*k]
-}
-
-// backward propagates dOut through the last forward into the gradient
-// (already cleared by Net.Backward).
-func (v *netV2[T]) backward() {
-	rows := v.nb * v.nt
-	f, c, cb, k := v.a.Features, v.a.Channels, v.a.Channels/2, v.a.Bins
-	const ic = enhancer.V2InputChannels
-	cv := v.cv
-	clear(v.do)
-	for r := 0; r < rows; r++ {
-		do := v.do[r*f : (r+1)*f]
-		for i, dl := range v.dOut[r*k : (r+1)*k] {
-			do[v.lo[i]] += (1 - v.w[i]) * dl
-			do[v.hi[i]] += v.w[i] * dl
-		}
-	}
-	clear(v.dio)
-	cv[7].backward(v.do, v.dio, rows)
-	clear(v.dt1)
-	ow := c + 2*ic
-	for r := 0; r < rows; r++ {
-		for q := 0; q < f; q++ {
-			src := v.dio[(r*f+q)*ow : (r*f+q)*ow+c]
-			dst := v.dt1[(r*f/2+q/2)*c : (r*f/2+q/2+1)*c]
-			for j, x := range src {
-				dst[j] += x
-			}
-		}
-	}
-	dleakyAll(v.dt1, v.t1)
-	clear(v.d1)
-	cv[6].backward(v.dt1, v.d1, rows)
-	clear(v.dt2)
-	upAddBack(v.dt2, v.de1, v.d1, rows, f/2, c)
-	dleakyAll(v.dt2, v.t2)
-	clear(v.d2)
-	cv[5].backward(v.dt2, v.d2, rows)
-	clear(v.dt3)
-	upAddBack(v.dt3, v.de2, v.d2, rows, f/4, c)
-	dleakyAll(v.dt3, v.t3)
-	clear(v.d3)
-	cv[4].backward(v.dt3, v.d3, rows)
-	p3 := f / 8
-	d := v.core.gain // the core's sigmoid outputs
-	dOutCore := v.core.DOut()
-	for r := 0; r < rows*p3; r++ {
-		row := v.d3[r*(cb+c) : (r+1)*(cb+c)]
-		for j := 0; j < cb; j++ {
-			y := d[r*cb+j]
-			dOutCore[r*cb+j] = row[j] * y * (1 - y)
-		}
-		copy(v.de3[r*c:(r+1)*c], row[cb:])
-	}
-	v.core.dFeat = v.dz
-	v.core.Backward()
-	dtanhAll(v.dz, v.z)
-	cv[3].backward(v.dz, v.de3, rows)
-	dleakyAll(v.de3, v.e3)
-	cv[2].backward(v.de3, v.de2, rows)
-	dleakyAll(v.de2, v.e2)
-	cv[1].backward(v.de2, v.de1, rows)
-	dleakyAll(v.de1, v.e1)
-	cv[0].backward(v.de1, nil, rows)
-}
-
-// analyzeFor is Analyze for architecture a: for a v2 graph the features
-// become the network input V2Input of each frame ([T, 3F]).
+// analyzeFor is Analyze for architecture a: for a v2 graph each frame's
+// input row becomes its F features followed by its per-bin inputs
+// (enhancer.V2BinInput), [T, F + 3K].
 func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 	sp := Analyze(noisy, clean, a.Features, a.Lookahead, c)
 	if a.Graph != enhancer.GraphV2 {
@@ -372,13 +271,46 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 	}
 	cfg := a.STFT()
 	an, _ := dsp.NewAnalyzer(cfg)
-	centres, _ := a.V2BandCentres()
+	fz, _ := dsp.NewFeaturizer(cfg, a.Features)
+	band := a.V2BinBands()
 	scale := enhancer.V2Scale(cfg)
-	f, n := a.Features, a.InputSize()
+	f, n, k := a.Features, a.InputSize(), a.Bins
 	in := make([]float32, sp.Frames*n)
+	prev := make([]complex128, k)
+	nd := a.DF
+	var as *dsp.Analyzer
+	var x1, x2, s1 []complex128 // frames t−1, t−2 of the noisy and t−1 of the clean spectrum
+	if nd > 0 {
+		as, _ = dsp.NewAnalyzer(cfg)
+		sp.DF = make([]float32, sp.Frames*nd*8)
+		x1, x2, s1 = make([]complex128, nd), make([]complex128, nd), make([]complex128, nd)
+	}
 	for t := 0; t < sp.Frames; t++ {
 		x := an.Frame(noisy[t*cfg.Hop : (t+1)*cfg.Hop])
-		enhancer.V2Input(in[t*n:(t+1)*n], sp.Feat[t*f:(t+1)*f], x, centres, scale)
+		row := in[t*n : (t+1)*n]
+		fz.Compute(row[:f], x)
+		enhancer.V2BinInput(row[f:], row[:f], fz.Levels(), x, prev, band, scale)
+		copy(prev, x)
+		if nd == 0 {
+			continue
+		}
+		// row t's gains apply to frame t − 1 (look-ahead 1): its taps are
+		// Z_0 = ±X(t), Z_1 = X(t−1), Z_2 = ±X(t−2), its target S(t−1), all
+		// zero before the first frame. (At t = 0 only Z_0 is not zero: the
+		// engine's first output frame holds c_0·X(0), and the loss sees it.)
+		for kk := range nd {
+			z0, z2 := x[kk], x2[kk]
+			if kk&1 == 1 {
+				z0, z2 = -z0, -z2
+			}
+			d := sp.DF[(t*nd+kk)*8 : (t*nd+kk+1)*8]
+			for j, v := range [4]complex128{z0, x1[kk], z2, s1[kk]} {
+				d[2*j], d[2*j+1] = float32(real(v)), float32(imag(v))
+			}
+		}
+		copy(x2, x1)
+		copy(x1, x[:nd])
+		copy(s1, as.Frame(clean[t*cfg.Hop:(t+1)*cfg.Hop])[:nd])
 	}
 	sp.Feat = in
 	return sp

@@ -264,7 +264,7 @@ var ErrDiverged = errors.New("train: loss diverged")
 func (t *Trainer) TrainStep(b *Batch, lr float64) (loss, gnorm float64) {
 	n := t.net
 	g := n.Forward(b.Feat, b.B, b.T)
-	loss = Loss(t.cfg.Loss, g, &b.Targets, n.DOut())
+	loss = LossDF(t.cfg.Loss, g, n.DFCoeffs(), &b.Targets, n.DOut(), n.DDF())
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, math.NaN()
 	}
