@@ -11,7 +11,8 @@
 // reproduces the input delayed by N - H samples (the algorithmic latency).
 // The transforms are the package's own real FFT (fft.go: one mixed-radix
 // complex FFT of length N/2, about 4× faster than gonum's fourier.FFT at
-// N = 320), checked against O(N²) sums and go-dsp in the tests.
+// N = 320 in Go alone, with AVX2 kernels on amd64 that round exactly as the
+// Go loops), checked against O(N²) sums and go-dsp in the tests.
 package dsp
 
 import (
