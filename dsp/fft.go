@@ -1,6 +1,9 @@
 package dsp
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // rfft is the unnormalised real DFT of one even length n = 2m and its
 // inverse, for the STFT. It packs the real sequence into m complex values
@@ -24,12 +27,43 @@ type fftStage struct {
 	root []complex128 // e^{−2πi·t/r}, t < r (generic butterfly only)
 }
 
-// newRFFT prepares transforms of even length n ≥ 2.
+// newRFFT prepares transforms of even length n ≥ 2. Transforms of the same
+// length share their read-only tables (rfftTables), so an analyzer and a
+// synthesizer, and the engines of several channels, keep one copy in cache.
 func newRFFT(n int) *rfft {
 	m := n / 2
-	f := &rfft{n: n, m: m, a: make([]complex128, m), b: make([]complex128, m), twist: make([]complex128, m)}
-	for k := range f.twist {
-		f.twist[k] = cis(-2 * math.Pi * float64(k) / float64(n))
+	t := rfftTables(n)
+	f := &rfft{n: n, m: m, a: make([]complex128, m), b: make([]complex128, m), twist: t.twist, stages: t.stages}
+	for _, st := range t.stages {
+		if st.root != nil {
+			f.tmp = make([]complex128, max(len(f.tmp), st.r))
+		}
+	}
+	return f
+}
+
+// rfftTab holds the tables of the transforms of one length.
+type rfftTab struct {
+	twist  []complex128
+	stages []fftStage
+}
+
+var (
+	rfftTabMu sync.Mutex
+	rfftTabs  = map[int]*rfftTab{}
+)
+
+// rfftTables returns the tables of length n, computed on first use.
+func rfftTables(n int) *rfftTab {
+	rfftTabMu.Lock()
+	defer rfftTabMu.Unlock()
+	if t, ok := rfftTabs[n]; ok {
+		return t
+	}
+	m := n / 2
+	t := &rfftTab{twist: make([]complex128, m)}
+	for k := range t.twist {
+		t.twist[k] = cis(-2 * math.Pi * float64(k) / float64(n))
 	}
 	l := m
 	for _, r := range radices(m) {
@@ -44,12 +78,12 @@ func newRFFT(n int) *rfft {
 			for t := range st.root {
 				st.root[t] = cis(-2 * math.Pi * float64(t) / float64(r))
 			}
-			f.tmp = make([]complex128, max(len(f.tmp), r))
 		}
-		f.stages = append(f.stages, st)
+		t.stages = append(t.stages, st)
 		l /= r
 	}
-	return f
+	rfftTabs[n] = t
+	return t
 }
 
 // radices factors m into the butterfly sizes used, 4s first, then 2, 3, 5,
