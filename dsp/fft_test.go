@@ -48,7 +48,7 @@ func naiveInverse(X []complex128, n int) []float64 {
 // that exercise every butterfly (radix 2, 3, 4, 5, 7 and the generic one).
 func TestRFFT(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
-	for _, n := range []int{2, 4, 6, 8, 10, 14, 18, 22, 30, 64, 98, 154, 320, 882, 960} {
+	for _, n := range []int{2, 4, 6, 8, 10, 14, 18, 22, 30, 42, 64, 98, 154, 320, 392, 882, 960} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			f := newRFFT(n)
 			x, w := make([]float64, n), make([]float64, n)
@@ -155,13 +155,14 @@ func BenchmarkGonumFFT320(b *testing.B) {
 // TestRFFTKernelsAgree: the AVX2 passes (where the CPU has them) give the
 // Go passes' results bit for bit, forward and inverse, for lengths whose
 // factorisations use every vector kernel (radix 4 at stride 1 and above,
-// 2, 3, and 5 as the last pass) and some that fall back to Go.
+// 2, 3 and 7 at even strides and at odd ones with the last column in Go,
+// and 5 as the last pass) and some that fall back to Go.
 func TestRFFTKernelsAgree(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this CPU: the Go passes run alone")
 	}
 	rng := rand.New(rand.NewSource(8))
-	for _, n := range []int{16, 48, 64, 120, 320, 480, 640, 882, 960, 1920, 2 * 3 * 3 * 4 * 4} {
+	for _, n := range []int{16, 42, 48, 64, 120, 126, 320, 392, 480, 640, 882, 960, 1920, 2 * 3 * 3 * 4 * 4} {
 		x, w := make([]float64, n), make([]float64, n)
 		for i := range x {
 			x[i], w[i] = rng.NormFloat64(), 1

@@ -24,10 +24,15 @@ func (f *rfft) transform() []complex128 {
 				pass2(y, x, st, s)
 			}
 		case 3:
-			if vec {
-				pass3AVX2(y, x, st.tw, s, m, &pass3Consts)
-			} else {
-				pass3(y, x, st, s)
+			switch n := s &^ 1; {
+			case s == 1:
+				pass3first(y, x, st)
+			case useAVX2 && len(x) >= st.l*s && len(y) >= st.l*s && len(st.tw) >= 2*m:
+				// even columns in pairs, an odd stride's last column in Go
+				pass3AVX2(y, x, st.tw, s, m, n, &pass3Consts)
+				pass3(y, x, st, s, n)
+			default:
+				pass3(y, x, st, s, 0)
 			}
 		case 4:
 			switch {
@@ -45,7 +50,12 @@ func (f *rfft) transform() []complex128 {
 				pass5(y, x, st, s)
 			}
 		case 7:
-			pass7(y, x, st, s)
+			if n := s &^ 1; useAVX2 && n > 0 && len(x) >= st.l*s && len(y) >= st.l*s && len(st.tw) >= 6*m {
+				pass7AVX2(y, x, st.tw, s, m, n, &bfly7Consts)
+				pass7(y, x, st, s, n)
+			} else {
+				pass7(y, x, st, s, 0)
+			}
 		default:
 			passGeneric(y, x, st, s, f.tmp)
 		}
@@ -85,14 +95,15 @@ var (
 
 // Radix-3: with ω = e^{−2πi/3} = −½ − i·√3/2,
 // c₀ = a₀ + (a₁+a₂), c₁,₂ = a₀ − (a₁+a₂)/2 ∓ i·(√3/2)(a₁−a₂).
-func pass3(y, x []complex128, st *fftStage, s int) {
+// It does the columns q ≥ q0 only (the AVX2 kernel does those below).
+func pass3(y, x []complex128, st *fftStage, s, q0 int) {
 	const h = sqrt3by2
 	m := st.l / 3
 	for p := 0; p < m; p++ {
 		w1, w2 := st.tw[2*p], st.tw[2*p+1]
-		x0, x1, x2 := x[s*p:s*p+s], x[s*(p+m):s*(p+m)+s], x[s*(p+2*m):s*(p+2*m)+s]
-		o := 3 * s * p
-		y0, y1, y2 := y[o:o+s], y[o+s:o+2*s], y[o+2*s:o+3*s]
+		x0, x1, x2 := x[s*p+q0:s*p+s], x[s*(p+m)+q0:s*(p+m)+s], x[s*(p+2*m)+q0:s*(p+2*m)+s]
+		o := 3*s*p + q0
+		y0, y1, y2 := y[o:o+s-q0], y[o+s:o+2*s-q0], y[o+2*s:o+3*s-q0]
 		x1, x2, y0, y1, y2 = x1[:len(x0)], x2[:len(x0)], y0[:len(x0)], y1[:len(x0)], y2[:len(x0)]
 		for q, a0 := range x0 {
 			a1, a2 := x1[q], x2[q]
@@ -103,6 +114,25 @@ func pass3(y, x []complex128, st *fftStage, s int) {
 			y1[q] = (t2 + t3) * w1
 			y2[q] = (t2 - t3) * w2
 		}
+	}
+}
+
+// pass3first is pass3 for the first pass (stride 1), one butterfly per p.
+func pass3first(y, x []complex128, st *fftStage) {
+	const h = sqrt3by2
+	m := st.l / 3
+	x0, x1, x2 := x[:m], x[m:2*m], x[2*m:3*m]
+	y, tw := y[:3*m], st.tw[:2*m]
+	for p, a0 := range x0 {
+		a1, a2 := x1[p], x2[p]
+		t1 := a1 + a2
+		t2 := a0 - scale(0.5, t1)
+		t3 := scale(h, mulNegI(a1-a2))
+		o := y[3*p : 3*p+3]
+		w := tw[2*p : 2*p+2]
+		o[0] = a0 + t1
+		o[1] = (t2 + t3) * w[0]
+		o[2] = (t2 - t3) * w[1]
 	}
 }
 
@@ -202,14 +232,15 @@ func bfly5(a0, a1, a2, a3, a4 complex128) (c0, c1, c2, c3, c4 complex128) {
 // Radix-7 (for 44.1 kHz: m = 441 = 3²·7²): with b_j = a_j + a_{7−j},
 // d_j = a_j − a_{7−j} and θ = 2π/7, c₀ = a₀ + b₁ + b₂ + b₃ and, for
 // u = 1, 2, 3, c_u, c_{7−u} = a₀ + Σ_j cos(juθ)·b_j ∓ i Σ_j sin(juθ)·d_j.
-func pass7(y, x []complex128, st *fftStage, s int) {
+// It does the columns q ≥ q0 only (the AVX2 kernel does those below).
+func pass7(y, x []complex128, st *fftStage, s, q0 int) {
 	m := st.l / 7
 	for p := 0; p < m; p++ {
 		tw := st.tw[6*p : 6*p+6]
 		var xs, ys [7][]complex128
 		for t := range xs {
-			xs[t] = x[s*(p+t*m) : s*(p+t*m)+s]
-			ys[t] = y[7*s*p+t*s : 7*s*p+t*s+s]
+			xs[t] = x[s*(p+t*m)+q0 : s*(p+t*m)+s]
+			ys[t] = y[7*s*p+t*s+q0 : 7*s*p+t*s+s]
 		}
 		for q, a0 := range xs[0] {
 			c0, c1, c2, c3, c4, c5, c6 := bfly7(a0, xs[1][q], xs[2][q], xs[3][q], xs[4][q], xs[5][q], xs[6][q])
@@ -221,16 +252,25 @@ func pass7(y, x []complex128, st *fftStage, s int) {
 	}
 }
 
+// Constants of the radix-7 butterfly, and for its AVX2 kernel each four
+// times.
+const (
+	cos7a = 0.62348980185873353053  // cos 2π/7
+	cos7b = -0.22252093395631440429 // cos 4π/7
+	cos7c = -0.90096886790241912624 // cos 6π/7
+	sin7a = 0.78183148246802980871  // sin 2π/7
+	sin7b = 0.97492791218182360702  // sin 4π/7
+	sin7c = 0.43388373911755812048  // sin 6π/7
+)
+
+var bfly7Consts = [6][4]float64{
+	{cos7a, cos7a, cos7a, cos7a}, {cos7b, cos7b, cos7b, cos7b}, {cos7c, cos7c, cos7c, cos7c},
+	{sin7a, sin7a, sin7a, sin7a}, {sin7b, sin7b, sin7b, sin7b}, {sin7c, sin7c, sin7c, sin7c},
+}
+
 // bfly7 is the radix-7 butterfly: c_u = Σ_t a_t·e^{−2πi·tu/7}.
 func bfly7(a0, a1, a2, a3, a4, a5, a6 complex128) (c0, c1, c2, c3, c4, c5, c6 complex128) {
-	const (
-		cos1 = 0.62348980185873353053  // cos 2π/7
-		cos2 = -0.22252093395631440429 // cos 4π/7
-		cos3 = -0.90096886790241912624 // cos 6π/7
-		sin1 = 0.78183148246802980871  // sin 2π/7
-		sin2 = 0.97492791218182360702  // sin 4π/7
-		sin3 = 0.43388373911755812048  // sin 6π/7
-	)
+	const cos1, cos2, cos3, sin1, sin2, sin3 = cos7a, cos7b, cos7c, sin7a, sin7b, sin7c
 	b1, b2, b3 := a1+a6, a2+a5, a3+a4
 	d1, d2, d3 := a1-a6, a2-a5, a3-a4
 	e1 := a0 + scale(cos1, b1) + scale(cos2, b2) + scale(cos3, b3)

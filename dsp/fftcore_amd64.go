@@ -25,10 +25,18 @@ func pass4firstAVX2(y, x, tw []complex128, m int)
 //go:noescape
 func pass2AVX2(y, x, tw []complex128, s, m int)
 
-// pass3AVX2 is pass3 for an even stride s ≥ 2; m = l/3; k = {½, √3/2}.
+// pass3AVX2 is pass3 for the columns q < n (n even, 2 ≤ n ≤ s) of a
+// stride-s pass; m = l/3; k = {½, √3/2}.
 //
 //go:noescape
-func pass3AVX2(y, x, tw []complex128, s, m int, k *[2]float64)
+func pass3AVX2(y, x, tw []complex128, s, m, n int, k *[2]float64)
+
+// pass7AVX2 is pass7 for the columns q < n (n even, 2 ≤ n ≤ s) of a
+// stride-s pass; m = l/7; k = cos θ, cos 2θ, cos 3θ, sin θ, sin 2θ, sin 3θ
+// (θ = 2π/7), each four times.
+//
+//go:noescape
+func pass7AVX2(y, x, tw []complex128, s, m, n int, k *[6][4]float64)
 
 // pass5lastAVX2 is pass5 for the last pass (l = 5, every twiddle 1) with an
 // even stride s ≥ 2; k = {cos θ, cos 2θ, sin θ, sin 2θ}, θ = 2π/5.

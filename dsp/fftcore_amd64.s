@@ -187,14 +187,16 @@ p2q:
 	VZEROUPPER
 	RET
 
-// func pass3AVX2(y, x, tw []complex128, s, m int, k *[2]float64)
-TEXT ·pass3AVX2(SB), NOSPLIT, $0-96
+// func pass3AVX2(y, x, tw []complex128, s, m, n int, k *[2]float64)
+// Columns q < n (n even) of the radix-3 pass with stride s.
+TEXT ·pass3AVX2(SB), NOSPLIT, $0-104
 	MOVQ         y_base+0(FP), DI
 	MOVQ         x_base+24(FP), SI
 	MOVQ         tw_base+48(FP), DX
 	MOVQ         s+72(FP), CX
 	MOVQ         m+80(FP), R8
-	MOVQ         k+88(FP), R11
+	MOVQ         n+88(FP), R13
+	MOVQ         k+96(FP), R11
 	VBROADCASTSD 0(R11), Y13 // ½
 	VBROADCASTSD 8(R11), Y14 // √3/2
 	VMOVUPD      negim<>(SB), Y15
@@ -210,7 +212,7 @@ p3loop:
 	VBROADCASTSD 24(DX), Y7
 	MOVQ         SI, AX
 	MOVQ         DI, BX
-	MOVQ         CX, R12
+	MOVQ         R13, R12
 
 p3q:
 	VMOVUPD (AX), Y0
@@ -493,5 +495,152 @@ olakeep:
 	ADDQ    $32, R10
 	DECQ    R9
 	JNZ     olakeep
+	VZEROUPPER
+	RET
+
+// func pass7AVX2(y, x, tw []complex128, s, m, n int, k *[6][4]float64)
+// Columns q < n (n even) of the radix-7 pass with stride s: with
+// b_j = a_j + a_{7−j}, d_j = a_j − a_{7−j}, e_u = a₀ + Σ_j cos(juθ)·b_j and
+// f_u = −i Σ_j ±sin(juθ)·d_j (bfly7's order), c_u = e_u + f_u,
+// c_{7−u} = e_u − f_u, times tw[6p+u−1] unless m = 1. k holds cos θ, cos 2θ,
+// cos 3θ, sin θ, sin 2θ, sin 3θ, each four times.
+TEXT ·pass7AVX2(SB), NOSPLIT, $0-104
+	MOVQ    y_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    tw_base+48(FP), DX
+	MOVQ    s+72(FP), CX
+	MOVQ    m+80(FP), R8
+	MOVQ    k+96(FP), R11
+	VMOVUPD negim<>(SB), Y15
+	MOVQ    CX, R9
+	SHLQ    $4, R9           // R9 = 16s
+	MOVQ    R9, R10
+	IMULQ   R8, R10          // R10 = 16sm
+	LEAQ    (R10)(R10*2), R14 // 3·R10
+	MOVQ    R8, CX           // m, for the twiddle test (R8 counts down)
+
+p7loop:
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ n+88(FP), R12
+
+p7q:
+	VMOVUPD (AX), Y0          // a0
+	VMOVUPD (AX)(R10*1), Y1   // a1
+	VMOVUPD (AX)(R14*2), Y6   // a6
+	VADDPD  Y6, Y1, Y7        // b1
+	VSUBPD  Y6, Y1, Y1        // d1
+	VMOVUPD (AX)(R10*2), Y2   // a2
+	LEAQ    (AX)(R10*1), R13
+	VMOVUPD (R13)(R10*4), Y5  // a5
+	VADDPD  Y5, Y2, Y8        // b2
+	VSUBPD  Y5, Y2, Y2        // d2
+	VMOVUPD (AX)(R14*1), Y3   // a3
+	VMOVUPD (AX)(R10*4), Y4   // a4
+	VADDPD  Y4, Y3, Y9        // b3
+	VSUBPD  Y4, Y3, Y3        // d3
+
+	// u = 1, 6: e1 = a0 + c1·b1 + c2·b2 + c3·b3, f1 = −i(s1·d1 + s2·d2 + s3·d3)
+	VMULPD  0(R11), Y7, Y10
+	VADDPD  Y10, Y0, Y10
+	VMULPD  32(R11), Y8, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  64(R11), Y9, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  96(R11), Y1, Y11
+	VMULPD  128(R11), Y2, Y12
+	VADDPD  Y12, Y11, Y11
+	VMULPD  160(R11), Y3, Y12
+	VADDPD  Y12, Y11, Y11
+	MULNEGI(Y11)
+	VADDPD  Y11, Y10, Y12     // c1
+	VSUBPD  Y11, Y10, Y13     // c6
+	CMPQ    CX, $1
+	JEQ     p7s1
+	VBROADCASTSD 0(DX), Y4
+	VBROADCASTSD 8(DX), Y5
+	CMUL(Y12, Y4, Y5, Y6)
+	VBROADCASTSD 80(DX), Y4
+	VBROADCASTSD 88(DX), Y5
+	CMUL(Y13, Y4, Y5, Y6)
+p7s1:
+	VMOVUPD Y12, (BX)(R9*1)
+	LEAQ    (R9)(R9*2), R13
+	VMOVUPD Y13, (BX)(R13*2)
+
+	// u = 2, 5: e2 = a0 + c2·b1 + c3·b2 + c1·b3, f2 = −i(s2·d1 − s3·d2 − s1·d3)
+	VMULPD  32(R11), Y7, Y10
+	VADDPD  Y10, Y0, Y10
+	VMULPD  64(R11), Y8, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  0(R11), Y9, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  128(R11), Y1, Y11
+	VMULPD  160(R11), Y2, Y12
+	VSUBPD  Y12, Y11, Y11
+	VMULPD  96(R11), Y3, Y12
+	VSUBPD  Y12, Y11, Y11
+	MULNEGI(Y11)
+	VADDPD  Y11, Y10, Y12     // c2
+	VSUBPD  Y11, Y10, Y13     // c5
+	CMPQ    CX, $1
+	JEQ     p7s2
+	VBROADCASTSD 16(DX), Y4
+	VBROADCASTSD 24(DX), Y5
+	CMUL(Y12, Y4, Y5, Y6)
+	VBROADCASTSD 64(DX), Y4
+	VBROADCASTSD 72(DX), Y5
+	CMUL(Y13, Y4, Y5, Y6)
+p7s2:
+	VMOVUPD Y12, (BX)(R9*2)
+	LEAQ    (BX)(R9*1), R13
+	VMOVUPD Y13, (R13)(R9*4)
+
+	// u = 3, 4: e3 = a0 + c3·b1 + c1·b2 + c2·b3, f3 = −i(s3·d1 − s1·d2 + s2·d3)
+	VMULPD  64(R11), Y7, Y10
+	VADDPD  Y10, Y0, Y10
+	VMULPD  0(R11), Y8, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  32(R11), Y9, Y11
+	VADDPD  Y11, Y10, Y10
+	VMULPD  160(R11), Y1, Y11
+	VMULPD  96(R11), Y2, Y12
+	VSUBPD  Y12, Y11, Y11
+	VMULPD  128(R11), Y3, Y12
+	VADDPD  Y12, Y11, Y11
+	MULNEGI(Y11)
+	VADDPD  Y11, Y10, Y12     // c3
+	VSUBPD  Y11, Y10, Y13     // c4
+	CMPQ    CX, $1
+	JEQ     p7s3
+	VBROADCASTSD 32(DX), Y4
+	VBROADCASTSD 40(DX), Y5
+	CMUL(Y12, Y4, Y5, Y6)
+	VBROADCASTSD 48(DX), Y4
+	VBROADCASTSD 56(DX), Y5
+	CMUL(Y13, Y4, Y5, Y6)
+p7s3:
+	LEAQ    (R9)(R9*2), R13
+	VMOVUPD Y12, (BX)(R13*1)
+	VMOVUPD Y13, (BX)(R9*4)
+
+	// c0 = a0 + b1 + b2 + b3
+	VADDPD  Y7, Y0, Y0
+	VADDPD  Y8, Y0, Y0
+	VADDPD  Y9, Y0, Y0
+	VMOVUPD Y0, (BX)
+
+	ADDQ    $32, AX
+	ADDQ    $32, BX
+	SUBQ    $2, R12
+	JNZ     p7q
+
+	ADDQ R9, SI
+	LEAQ (R9)(R9*2), R13
+	LEAQ (DI)(R13*2), DI
+	ADDQ R9, DI               // y advances 7·16s per p
+	ADDQ $96, DX
+	DECQ R8
+	JNZ  p7loop
 	VZEROUPPER
 	RET
