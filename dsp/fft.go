@@ -85,7 +85,7 @@ func cis(t float64) complex128 { s, c := math.Sincos(t); return complex(c, s) }
 func (f *rfft) forward(dst []complex128, x, w []float64) {
 	m := f.m
 	z := f.a
-	x, w, dst = x[:2*m], w[:2*m], dst[:m+1]
+	x, w = x[:2*m], w[:2*m]
 	if useAVX2 && m%2 == 0 {
 		packAVX2(z, x, w)
 	} else {
@@ -93,7 +93,25 @@ func (f *rfft) forward(dst []complex128, x, w []float64) {
 			z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
 		}
 	}
-	z = f.transform()
+	f.untangle(dst)
+}
+
+// forwardHops is forward of the n = 2h samples x = (x0, x1), len(x0) =
+// len(x1) = h a multiple of 4, on a CPU with AVX2: the float32 samples are
+// windowed straight into the packed input.
+func (f *rfft) forwardHops(dst []complex128, x0, x1 []float32, w []float64) {
+	h := f.m
+	packAVX2f32(f.a[:h/2], x0[:h], w[:h])
+	packAVX2f32(f.a[h/2:h], x1[:h], w[h:2*h])
+	f.untangle(dst)
+}
+
+// untangle transforms the packed input z = f.a and sets dst from it (the
+// rest of forward).
+func (f *rfft) untangle(dst []complex128) {
+	m := f.m
+	dst = dst[:m+1]
+	z := f.transform()
 	z0 := z[0]
 	dst[0] = complex(real(z0)+imag(z0), 0) // E_0 + O_0, both real
 	dst[m] = complex(real(z0)-imag(z0), 0) // E_0 − O_0

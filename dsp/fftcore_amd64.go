@@ -57,3 +57,9 @@ func untangleInvAVX2(y, X, tw []complex128, m, pairs int)
 //
 //go:noescape
 func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64)
+
+// packAVX2f32 is packAVX2 of float32 samples: z[j] = (float64(x[2j])·w[2j],
+// float64(x[2j+1])·w[2j+1]) for an even len(z).
+//
+//go:noescape
+func packAVX2f32(z []complex128, x []float32, w []float64)

@@ -336,6 +336,27 @@ packloop:
 	VZEROUPPER
 	RET
 
+// func packAVX2f32(z []complex128, x []float32, w []float64)
+// z[j] = (float64(x[2j])·w[2j], float64(x[2j+1])·w[2j+1]), len(z) even.
+TEXT ·packAVX2f32(SB), NOSPLIT, $0-72
+	MOVQ z_base+0(FP), DI
+	MOVQ z_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ w_base+48(FP), DX
+	SHRQ $1, CX
+
+pack32loop:
+	VCVTPS2PD (SI), Y0
+	VMULPD    (DX), Y0, Y0
+	VMOVUPD   Y0, (DI)
+	ADDQ      $16, SI
+	ADDQ      $32, DX
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       pack32loop
+	VZEROUPPER
+	RET
+
 // func untangleFwdAVX2(dst, z, tw []complex128, m, pairs int)
 // For k = 1 … 2·pairs (all with 2k < m), two k at a time:
 // e = ½(z_k + z*_{m−k}), o = ½·(−i)(z_k − z*_{m−k}), t = tw_k·o,

@@ -15,3 +15,4 @@ func untangleInvAVX2(y, X, tw []complex128, m, pairs int)      { panic("dsp: no 
 func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64) {
 	panic("dsp: no AVX2 kernel")
 }
+func packAVX2f32(z []complex128, x []float32, w []float64) { panic("dsp: no AVX2 kernel") }

@@ -11,7 +11,8 @@
 // reproduces the input delayed by N - H samples (the algorithmic latency).
 // The transforms are the package's own real FFT (fft.go: one mixed-radix
 // complex FFT of length N/2, about 4× faster than gonum's fourier.FFT at
-// N = 320), checked against O(N²) sums and go-dsp in the tests.
+// N = 320 in Go alone, with AVX2 kernels on amd64 that round exactly as the
+// Go loops), checked against O(N²) sums and go-dsp in the tests.
 package dsp
 
 import (
@@ -68,7 +69,9 @@ func Window(n int) []float64 {
 type Analyzer struct {
 	cfg  Config
 	win  []float64
-	buf  []float64 // last N input samples
+	hops [2][]float32 // the last two hops, hops[old] the older
+	old  int
+	buf  []float64 // the N samples, for the generic path (see FrameTo)
 	fft  *rfft
 	spec []complex128
 }
@@ -81,6 +84,7 @@ func NewAnalyzer(cfg Config) (*Analyzer, error) {
 	return &Analyzer{
 		cfg:  cfg,
 		win:  Window(cfg.Window),
+		hops: [2][]float32{make([]float32, cfg.Hop), make([]float32, cfg.Hop)},
 		buf:  make([]float64, cfg.Window),
 		fft:  newRFFT(cfg.Window),
 		spec: make([]complex128, cfg.Bins()),
@@ -94,14 +98,28 @@ func (a *Analyzer) Frame(hop []float32) []complex128 { return a.FrameTo(a.spec, 
 
 // FrameTo is Frame writing the spectrum to dst, of length N/2 + 1, which it
 // returns.
+//
+// The window is the older hop followed by the newer (N = 2H); the new hop
+// replaces the older one, so nothing shifts. With AVX2 and H a multiple of
+// 4 the two hops are windowed straight into the transform's input, else
+// they are first gathered into N float64 samples.
 func (a *Analyzer) FrameTo(dst []complex128, hop []float32) []complex128 {
-	n, h := a.cfg.Window, a.cfg.Hop
+	h := a.cfg.Hop
 	if len(hop) != h {
 		panic(fmt.Sprintf("dsp: Analyzer.Frame got %d samples, want hop %d", len(hop), h))
 	}
-	copy(a.buf, a.buf[h:])
-	for i, v := range hop {
-		a.buf[n-h+i] = float64(v)
+	copy(a.hops[a.old], hop)
+	a.old ^= 1
+	older, newer := a.hops[a.old], a.hops[a.old^1]
+	if useAVX2 && h%4 == 0 {
+		a.fft.forwardHops(dst, older, newer, a.win)
+		return dst
+	}
+	for i, v := range older {
+		a.buf[i] = float64(v)
+	}
+	for i, v := range newer {
+		a.buf[h+i] = float64(v)
 	}
 	a.fft.forward(dst, a.buf, a.win)
 	return dst
@@ -109,9 +127,8 @@ func (a *Analyzer) FrameTo(dst []complex128, hop []float32) []complex128 {
 
 // Reset clears the analysis history to silence.
 func (a *Analyzer) Reset() {
-	for i := range a.buf {
-		a.buf[i] = 0
-	}
+	clear(a.hops[0])
+	clear(a.hops[1])
 }
 
 // Synthesizer overlap-adds inverse spectra into a stream of hops.
