@@ -141,6 +141,10 @@ func dfOut[T Float](gf T, cc, z []T) (yr, yi T) {
 	return yr, yi
 }
 
+// dfEps is ε of dfBin's |Y|² + ε: 10⁻¹² is |Y| = 10⁻⁶, far below a bin of
+// 16-bit dither (|X| ≈ 4·10⁻⁴ in this STFT's units).
+const dfEps = 1e-12
+
 // dfBin evaluates the loss terms of one deep-filtered bin (before the 1/n
 // mean) and returns them with ∂loss/∂gf; it writes ∂loss/∂c to dc.
 func dfBin[T Float](cfg LossConfig, gf T, cc, z []T, tg *Targets[T], i int, sdr *sdrState, wm, wc T, dc []T) (float64, T) {
@@ -148,34 +152,31 @@ func dfBin[T Float](cfg LossConfig, gf T, cc, z []T, tg *Targets[T], i int, sdr 
 	yr, yi := dfOut(gf, cc, z)
 	sr, si := z[6], z[7]
 	a2, s2 := yr*yr+yi*yi, sr*sr+si*si
-	var m, u, s, str, sti T // |Y|, |Y|^c, |S|^c, S~
+	var s, str, sti T // |S|^c, S~
 	if s2 > 0 {
 		ms := sqrtT(s2)
 		s = exp(cp * logT(ms))
 		str, sti = s*sr/ms, s*si/ms
 	}
-	var gr, gi T // ∂loss/∂Y as (∂/∂Re Y, ∂/∂Im Y)
-	var l float64
-	if a2 > 0 {
-		m = sqrtT(a2)
-		u = exp(cp * logT(m))
-		e := u - s
-		w := T(1)
-		if e < 0 {
-			w = T(cfg.UnderWeight)
-		}
-		er, ei := u*yr/m-str, u*yi/m-sti // E = U − S~
-		l = cfg.MagWeight*float64(w*e*e) + cfg.ComplexWeight*float64(er*er+ei*ei)
-		// ∂ℓ_mag: w e c u Y/|Y|²; ∂ℓ_cplx: |Y|^(c−1) E + (c−1)|Y|^(c−3) Re(E* Y) Y
-		fm := wm * w * e * cp * u / a2
-		um1 := u / m
-		re := er*yr + ei*yi
-		fc := wc * (cp - 1) * um1 / a2 * re
-		gr = fm*yr + wc*um1*er + fc*yr
-		gi = fm*yi + wc*um1*ei + fc*yi
-	} else {
-		l = cfg.MagWeight*float64(T(cfg.UnderWeight)*s*s) + cfg.ComplexWeight*float64(s*s)
+	// |Y|² + ε in place of |Y|² keeps the slope of |Y|^c finite where the
+	// taps cancel (it is infinite at 0; with a gain alone G_f ≥ the floor).
+	a2 += dfEps
+	m := sqrtT(a2) // √q, q = |Y|² + ε
+	u := exp(cp * logT(m))
+	e := u - s
+	w := T(1)
+	if e < 0 {
+		w = T(cfg.UnderWeight)
 	}
+	er, ei := u*yr/m-str, u*yi/m-sti // E = U − S~
+	l := cfg.MagWeight*float64(w*e*e) + cfg.ComplexWeight*float64(er*er+ei*ei)
+	// ∂ℓ_mag: w e c u Y/q; ∂ℓ_cplx: q^((c−1)/2) E + (c−1) q^((c−3)/2) Re(E* Y) Y, q = |Y|² + ε
+	fm := wm * w * e * cp * u / a2
+	um1 := u / m
+	re := er*yr + ei*yi
+	fc := wc * (cp - 1) * um1 / a2 * re
+	gr := fm*yr + wc*um1*er + fc*yr // ∂loss/∂Y as (∂/∂Re Y, ∂/∂Im Y)
+	gi := fm*yi + wc*um1*ei + fc*yi
 	if sdr != nil {
 		sc := T(sdr.scale[i/tg.K%tg.B])
 		gr += sc * (yr - sr)

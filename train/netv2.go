@@ -310,7 +310,7 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 		}
 		copy(x2, x1)
 		copy(x1, x[:nd])
-		copy(s1, as.Frame(clean[t*cfg.Hop:(t+1)*cfg.Hop])[:nd])
+		copy(s1, as.Frame(clean[t*cfg.Hop : (t+1)*cfg.Hop])[:nd])
 	}
 	sp.Feat = in
 	return sp

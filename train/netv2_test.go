@@ -203,3 +203,24 @@ func TestV2EngineMatchesTraining(t *testing.T) {
 		t.Logf("deep filter over %d bins: largest difference engine vs training %.3g (gains), %.3g (samples)", nd, worstG, worstY)
 	}
 }
+
+// TestLossDFFiniteAtZero: where the deep filter's taps cancel (Y = 0) or
+// nearly (|Y| = 1e-30), the loss and every gradient stay finite in
+// float32 (a training run diverged at step 113 on exactly this before ε).
+func TestLossDFFiniteAtZero(t *testing.T) {
+	for _, tiny := range []float32{0, 1e-30, 1e-20} {
+		tg := randomTargets[float32](rand.New(rand.NewSource(1)), 1, 2, 2)
+		tg.ND = 1
+		// Z_0 = Z_2 = 0, Z_1 = (tiny, 0), S = (0.5, 0.2); gain g, coefficient c_1 = −g: Y = tiny·(g − g) ≈ 0
+		tg.DF = []float32{0, 0, tiny, 0, 0, 0, 0.5, 0.2}
+		g := []float32{0.5, 0.5}
+		c := []float32{0, 0, -0.5, 0, 0, 0}
+		dOut, dC := make([]float32, 2), make([]float32, 6)
+		l := LossDF(DefaultLoss, g, c, tg, dOut, dC)
+		for _, v := range append(append([]float32{float32(l)}, dOut...), dC...) {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				t.Fatalf("Z_1 = %g: loss %v, dOut %v, dC %v", tiny, l, dOut, dC)
+			}
+		}
+	}
+}
