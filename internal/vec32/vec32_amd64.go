@@ -52,3 +52,10 @@ func dotSSE(a, b []float32) float32
 //
 //go:noescape
 func gemvSSE(y, a, x []float32)
+
+// convAVX2 sets y[p·ystride+o] = act(b[o] + Σ_{r<kin} w[r·wstride+o]·
+// x[p·xstride+r]) for p < npos ≥ 1, o < nout ≤ 16 (see Conv); it reads w's
+// rows and b 8 lanes wide (16 for nout > 8).
+//
+//go:noescape
+func convAVX2(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)

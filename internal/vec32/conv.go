@@ -1,0 +1,105 @@
+package vec32
+
+// Conv is a bank of matrix–vector products over overlapping windows of a
+// position-major input: a 1-D convolution whose input has been zero-padded
+// by the caller. For the row-major Out×(Kernel·In) weight W and bias b it
+// computes, for every output position p,
+//
+//	y[p·Out+o] = act(b[o] + Σ_{r<Kernel·In} W[o, r] · x[p·Stride·In + r])
+//
+// with act(v) = v for v ≥ 0 and slope·v otherwise (0 ≤ slope ≤ 1; slope 1
+// is the identity): the window of position p is the Kernel·In contiguous
+// values from position p·Stride of x, [positions, In] with channels
+// contiguous.
+//
+// NewConv stores W transposed, [Kernel·In, L] with L = Out rounded up to a
+// multiple of 8 (zero columns), and b zero-padded to L, so that the AVX2
+// kernel keeps one position's outputs in one or two 8-lane registers and
+// adds each input value times a contiguous weight row: no horizontal sums.
+// It runs four positions at a time (eight for Out ≤ 8) to hide the latency
+// of the fused multiply–adds, in column blocks of 16 outputs. Without AVX2
+// and FMA a Go loop computes the same sums in the same order (b[o], then
+// r = 0, 1, …), rounding each product (no fused multiply–add), so the
+// kernels agree within float32 rounding. Each sum's order depends only on
+// the shapes, never on where the slices sit in memory.
+type Conv struct {
+	in, out, kernel, stride, lanes int
+	w, b                           []float32 // [Kernel·In, lanes], [lanes]
+}
+
+// NewConv prepares the convolution with weight w, row-major
+// [out, kernel·in], and bias b, [out]. It copies them: later changes to w
+// and b do not reach the Conv. It panics if a size is not positive or w or
+// b is short.
+func NewConv(w, b []float32, in, out, kernel, stride int) Conv {
+	if in <= 0 || out <= 0 || kernel <= 0 || stride <= 0 {
+		panic("vec32: NewConv with a size ≤ 0")
+	}
+	kin := kernel * in
+	w, b = w[:out*kin], b[:out]
+	lanes := (out + 7) &^ 7
+	c := Conv{in: in, out: out, kernel: kernel, stride: stride, lanes: lanes,
+		w: make([]float32, kin*lanes), b: make([]float32, lanes)}
+	for o := 0; o < out; o++ {
+		for r, v := range w[o*kin : (o+1)*kin] {
+			c.w[r*lanes+o] = v
+		}
+	}
+	copy(c.b, b)
+	return c
+}
+
+// InputLen returns the length of x that Forward needs for n output
+// positions: ((n−1)·Stride + Kernel)·In, or 0 for n = 0.
+func (c *Conv) InputLen(n int) int {
+	if n == 0 {
+		return 0
+	}
+	return ((n-1)*c.stride + c.kernel) * c.in
+}
+
+// Forward sets y, [n, Out] for n = len(y)/Out output positions, to the
+// convolution of x with the activation's slope (see Conv). It panics if
+// len(y) is not a multiple of Out, x is shorter than InputLen(n), or slope
+// is outside [0, 1]. It allocates nothing.
+func (c *Conv) Forward(y, x []float32, slope float32) {
+	n := len(y) / c.out
+	if n*c.out != len(y) {
+		panic("vec32: Conv.Forward output length not a multiple of Out")
+	}
+	if !(slope >= 0 && slope <= 1) {
+		panic("vec32: Conv.Forward slope outside [0, 1]")
+	}
+	x = x[:c.InputLen(n)]
+	if n == 0 {
+		return
+	}
+	kin, xs := c.kernel*c.in, c.stride*c.in
+	if kern == kernAVX2 {
+		for o := 0; o < c.out; o += 16 {
+			convAVX2(y[o:], c.out, min(16, c.out-o), c.w[o:], c.lanes, c.b[o:], x, xs, kin, n, slope)
+		}
+		return
+	}
+	convGo(y, c.out, c.w, c.lanes, c.b, x, xs, kin, n, slope)
+}
+
+// convGo is the portable kernel: y[p·ys+o] = act(b[o] + Σ_r w[r·ws+o]·
+// x[p·xs+r]) for p < n, o < ys, summed in the order r = 0, 1, ….
+func convGo(y []float32, ys int, w []float32, ws int, b, x []float32, xs, kin, n int, slope float32) {
+	for p := 0; p < n; p++ {
+		yy := y[p*ys : (p+1)*ys]
+		copy(yy, b)
+		for r, v := range x[p*xs : p*xs+kin] {
+			row := w[r*ws : r*ws+ys]
+			for o := range yy {
+				yy[o] += v * row[o]
+			}
+		}
+		for o, v := range yy {
+			if v < 0 {
+				yy[o] = slope * v
+			}
+		}
+	}
+}

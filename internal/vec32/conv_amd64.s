@@ -1,0 +1,263 @@
+#include "textflag.h"
+
+// ACT applies the activation in place: v ← max(v, slope·v) with the slope
+// in Y14 (for 0 ≤ slope ≤ 1 this is v for v ≥ 0, slope·v otherwise).
+#define ACT(v) \
+	VMULPS Y14, v, Y15 \
+	VMAXPS Y15, v, v
+
+// PSTORE stores the low DX lanes (1 … 8) of y (whose low half is x) at
+// (R9); it clobbers y, x and R9.
+#define PSTORE(y, x, part, two, one, done) \
+	CMPQ         DX, $8 \
+	JNE          part \
+	VMOVUPS      y, (R9) \
+	JMP          done \
+part: \
+	TESTQ        $4, DX \
+	JZ           two \
+	VMOVUPS      x, (R9) \
+	VEXTRACTF128 $1, y, x \
+	ADDQ         $16, R9 \
+two: \
+	TESTQ        $2, DX \
+	JZ           one \
+	VMOVSD       x, (R9) \
+	VPSRLDQ      $8, x, x \
+	ADDQ         $8, R9 \
+one: \
+	TESTQ        $1, DX \
+	JZ           done \
+	VMOVSS       x, (R9) \
+done:
+
+// STORE2 stores the 8 + DX outputs of one position, a (full) and b
+// (partial), at R9.
+#define STORE2(a, b, x, part, two, one, done) \
+	VMOVUPS a, (R9) \
+	ADDQ    $32, R9 \
+	PSTORE(b, x, part, two, one, done)
+
+// func convAVX2(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)
+//
+// y[p·ystride+o] = act(b[o] + Σ_{r<kin} w[r·wstride+o]·x[p·xstride+r]) for
+// p < npos, o < nout ≤ 16; w's rows and b are read 8 or 16 lanes wide.
+//
+// Registers: R8 y of the position group, R10 ystride bytes, SI x of the
+// group, R13 xstride bytes, AX 3·xstride bytes, R12 wstride bytes, BX
+// positions left, DX the width of the last 8-lane block, CX the tap
+// counter, DI the weight row, R9 and R11 scratch pointers.
+TEXT ·convAVX2(SB), NOSPLIT, $0-148
+	MOVQ         y_base+0(FP), R8
+	MOVQ         ystride+24(FP), R10
+	SHLQ         $2, R10
+	MOVQ         nout+32(FP), DX
+	MOVQ         wstride+64(FP), R12
+	SHLQ         $2, R12
+	MOVQ         x_base+96(FP), SI
+	MOVQ         xstride+120(FP), R13
+	SHLQ         $2, R13
+	LEAQ         (R13)(R13*2), AX
+	MOVQ         npos+136(FP), BX
+	VBROADCASTSS slope+144(FP), Y14
+	CMPQ         DX, $8
+	JLE          one8
+	SUBQ         $8, DX
+
+	// Two blocks (8 < nout ≤ 16): four positions at a time, Y0…Y7.
+two4:
+	CMPQ    BX, $4
+	JLT     two1
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y1, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y1, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y1, Y7
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+
+two4r:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (R9), Y10
+	VBROADCASTSS (R9)(R13*1), Y11
+	VBROADCASTSS (R9)(R13*2), Y12
+	VBROADCASTSS (R9)(AX*1), Y13
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VFMADD231PS  Y8, Y13, Y6
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ         $4, R9
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          two4r
+
+	ACT(Y0)
+	ACT(Y1)
+	ACT(Y2)
+	ACT(Y3)
+	ACT(Y4)
+	ACT(Y5)
+	ACT(Y6)
+	ACT(Y7)
+	MOVQ   R8, R9
+	STORE2(Y0, Y1, X1, t4a, t4b, t4c, t4d)
+	LEAQ   (R8)(R10*1), R9
+	STORE2(Y2, Y3, X3, t4e, t4f, t4g, t4h)
+	LEAQ   (R8)(R10*2), R9
+	STORE2(Y4, Y5, X5, t4i, t4j, t4k, t4l)
+	LEAQ   (R8)(R10*2), R9
+	ADDQ   R10, R9
+	STORE2(Y6, Y7, X7, t4m, t4n, t4o, t4p)
+	LEAQ   (R8)(R10*4), R8
+	LEAQ   (SI)(R13*4), SI
+	SUBQ   $4, BX
+	JMP    two4
+
+	// Two blocks, the last positions one at a time.
+two1:
+	TESTQ   BX, BX
+	JZ      done
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+
+two1r:
+	VBROADCASTSS (R9), Y10
+	VFMADD231PS  (DI), Y10, Y0
+	VFMADD231PS  32(DI), Y10, Y1
+	ADDQ         $4, R9
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          two1r
+
+	ACT(Y0)
+	ACT(Y1)
+	MOVQ   R8, R9
+	STORE2(Y0, Y1, X1, t1a, t1b, t1c, t1d)
+	ADDQ   R10, R8
+	ADDQ   R13, SI
+	DECQ   BX
+	JMP    two1
+
+	// One block (nout ≤ 8): eight positions at a time, Y0…Y7, the
+	// second four read from R11 = SI + 4·xstride.
+one8:
+	CMPQ    BX, $8
+	JLT     one1
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Y0
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+	LEAQ    (SI)(R13*4), R11
+
+one8r:
+	VMOVUPS      (DI), Y8
+	VBROADCASTSS (R9), Y10
+	VBROADCASTSS (R9)(R13*1), Y11
+	VBROADCASTSS (R9)(R13*2), Y12
+	VBROADCASTSS (R9)(AX*1), Y13
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y8, Y11, Y1
+	VFMADD231PS  Y8, Y12, Y2
+	VFMADD231PS  Y8, Y13, Y3
+	VBROADCASTSS (R11), Y10
+	VBROADCASTSS (R11)(R13*1), Y11
+	VBROADCASTSS (R11)(R13*2), Y12
+	VBROADCASTSS (R11)(AX*1), Y13
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y8, Y11, Y5
+	VFMADD231PS  Y8, Y12, Y6
+	VFMADD231PS  Y8, Y13, Y7
+	ADDQ         $4, R9
+	ADDQ         $4, R11
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          one8r
+
+	ACT(Y0)
+	ACT(Y1)
+	ACT(Y2)
+	ACT(Y3)
+	ACT(Y4)
+	ACT(Y5)
+	ACT(Y6)
+	ACT(Y7)
+	MOVQ   R8, R11
+	MOVQ   R11, R9
+	PSTORE(Y0, X0, o8a, o8b, o8c, o8d)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y1, X1, o8e, o8f, o8g, o8h)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y2, X2, o8i, o8j, o8k, o8l)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y3, X3, o8m, o8n, o8o, o8p)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y4, X4, o8q, o8r, o8s, o8t)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y5, X5, o8u, o8v, o8w, o8x)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y6, X6, o8y, o8z, o8A, o8B)
+	ADDQ   R10, R11
+	MOVQ   R11, R9
+	PSTORE(Y7, X7, o8C, o8D, o8E, o8F)
+	LEAQ   (R8)(R10*8), R8
+	LEAQ   (SI)(R13*8), SI
+	SUBQ   $8, BX
+	JMP    one8
+
+	// One block, the last positions one at a time.
+one1:
+	TESTQ   BX, BX
+	JZ      done
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Y0
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+
+one1r:
+	VBROADCASTSS (R9), Y10
+	VFMADD231PS  (DI), Y10, Y0
+	ADDQ         $4, R9
+	ADDQ         R12, DI
+	DECQ         CX
+	JNZ          one1r
+
+	ACT(Y0)
+	MOVQ   R8, R9
+	PSTORE(Y0, X0, o1a, o1b, o1c, o1d)
+	ADDQ   R10, R8
+	ADDQ   R13, SI
+	DECQ   BX
+	JMP    one1
+
+done:
+	VZEROUPPER
+	RET
