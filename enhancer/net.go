@@ -167,17 +167,22 @@ func (n *Net) addSkip(gain, feat []float32) {
 	copy(n.fhist[n.fpos], feat)
 	w := 2*n.arch.Skip + 1
 	taps := d * w
-	for k := range gain[:n.arch.Bins] {
-		v := n.skip[k*taps : (k+1)*taps]
-		idx := n.sidx[k*w : (k+1)*w]
-		acc := gain[k]
+	// Two bins at a time, each summed in its own order (so the two chains
+	// of additions overlap); an odd last bin pairs with itself.
+	nb := n.arch.Bins
+	for k := 0; k < nb; k += 2 {
+		k1 := min(k+1, nb-1)
+		v0, v1 := n.skip[k*taps:(k+1)*taps], n.skip[k1*taps:(k1+1)*taps]
+		i0, i1 := n.sidx[k*w:(k+1)*w], n.sidx[k1*w:(k1+1)*w]
+		a0, a1 := gain[k], gain[k1]
 		for j := 0; j < d; j++ {
 			f := n.fhist[(n.fpos-j+d)%d]
-			for o, b := range idx {
-				acc += v[j*w+o] * f[b]
+			for o := range w {
+				a0 += v0[j*w+o] * f[i0[o]]
+				a1 += v1[j*w+o] * f[i1[o]]
 			}
 		}
-		gain[k] = acc
+		gain[k], gain[k1] = a0, a1
 	}
 }
 
