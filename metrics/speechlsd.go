@@ -25,6 +25,7 @@ const (
 type SpeechDistortion struct {
 	LSD        float64 // log-spectral distance over the speech frames, dB
 	Suppressed float64 // share of speech bins more than SuppressedDB below the reference, 0…1
+	LostEnergy float64 // share of the speech energy in those bins, 0…1
 	Frames     int     // speech frames scored
 }
 
@@ -43,11 +44,15 @@ type SpeechDistortion struct {
 //	LSD    = (1/|M|) Σ_{m∈M} LSD_m
 //	Supp_m = |{k : |S(k,m)|² > ε, |Ŝ(k,m)|² < 10^(−6/10)·|S(k,m)|²}| / |{k : |S(k,m)|² > ε}|
 //	Supp   = (1/|M|) Σ_{m∈M} Supp_m   (frames with no bin above ε count 0)
+//	Lost_m = Σ_{k lost} |S(k,m)|² / Σ_{k : |S(k,m)|² > ε} |S(k,m)|²   (the same bins, weighted by energy)
+//	Lost   = (1/|M|) Σ_{m∈M} Lost_m
 //
-// LSD is 0 for deg = ref and 20 log10 g for deg = g·ref when every bin is
+// LSD is 0 for deg = ref and |20 log10 g| for deg = g·ref when every bin is
 // far above ε; unlike the level-free SI-SDR it counts a change of level as
 // distortion. Supp is the share of the bins where the reference has speech
-// energy in which deg lost more than 6 dB of it: over-suppression. Frames
+// energy in which deg lost more than 6 dB of it: over-suppression; Lost
+// weighs those bins by the reference's energy, so that weak bins (between
+// harmonics, at high frequencies) count little and strong ones much. Frames
 // more than 40 dB below the loudest (pauses) are ignored, so noise left in
 // the pauses does not count. It returns an error for signals of different
 // lengths or fs ≤ 0, ErrTooShort for a signal shorter than one frame, and
@@ -107,7 +112,7 @@ func SpeechLSD[T Sample](ref, deg []T, fs int) (SpeechDistortion, error) {
 		if e < thr || e == 0 {
 			continue
 		}
-		var d2 float64
+		var d2, eHas, eLost float64
 		var has, lost int
 		for k, s := range ps[m] {
 			y := py[m][k]
@@ -115,19 +120,23 @@ func SpeechLSD[T Sample](ref, deg []T, fs int) (SpeechDistortion, error) {
 			d2 += d * d
 			if s > eps {
 				has++
+				eHas += s
 				if y < lossRatio*s {
 					lost++
+					eLost += s
 				}
 			}
 		}
 		r.LSD += math.Sqrt(d2 / float64(K))
 		if has > 0 {
 			r.Suppressed += float64(lost) / float64(has)
+			r.LostEnergy += eLost / eHas
 		}
 		r.Frames++
 	}
 	r.LSD /= float64(r.Frames)
 	r.Suppressed /= float64(r.Frames)
+	r.LostEnergy /= float64(r.Frames)
 	if math.IsNaN(r.LSD) || math.IsInf(r.LSD, 0) {
 		return SpeechDistortion{}, errors.New("metrics: SpeechLSD: the signal is not finite")
 	}

@@ -34,11 +34,43 @@ func TestSpeechLSDGains(t *testing.T) {
 		if tc.name == "silent" {
 			tol = 20 // the floor, not the signal, sets it
 		}
-		if math.Abs(r.LSD-tc.lsd) > tol || r.Suppressed != tc.sup {
-			t.Errorf("%s: LSD %.4f dB, suppressed %.4f; want %.4f, %g", tc.name, r.LSD, r.Suppressed, tc.lsd, tc.sup)
+		if math.Abs(r.LSD-tc.lsd) > tol || r.Suppressed != tc.sup || r.LostEnergy != tc.sup {
+			t.Errorf("%s: LSD %.4f dB, suppressed %.4f of the bins, %.4f of the energy; want %.4f, %g, %g", tc.name, r.LSD, r.Suppressed, r.LostEnergy, tc.lsd, tc.sup, tc.sup)
 		}
 		if want := (fs-320)/160 + 1; r.Frames != want {
 			t.Errorf("%s: %d speech frames, want all %d", tc.name, r.Frames, want)
+		}
+	}
+}
+
+// TestSpeechLSDLostEnergy: the 2-tap average (x[n] + x[n−1])/2 has the
+// gain |cos(πf/fs)|, more than 6 dB down above fs/3, so it over-suppresses
+// the top third of the bins; of a low-pass reference (AR(1), pole 0.95)
+// they hold little of the energy, of a white one a third.
+func TestSpeechLSDLostEnergy(t *testing.T) {
+	const fs = 16000
+	w := whiteNoise(fs, 51)
+	for _, tc := range []struct {
+		pole           float64
+		loLost, hiLost float64
+	}{{0.95, 0, 0.02}, {0, 0.30, 0.37}} {
+		x := make([]float64, len(w))
+		var v float64
+		for i := range x {
+			v = tc.pole*v + 0.01*w[i]
+			x[i] = v
+		}
+		y := make([]float64, len(x))
+		for i := 1; i < len(x); i++ {
+			y[i] = (x[i] + x[i-1]) / 2
+		}
+		r, err := SpeechLSD(x, y, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("pole %g: %+v", tc.pole, r)
+		if r.Suppressed < 0.30 || r.Suppressed > 0.37 || r.LostEnergy < tc.loLost || r.LostEnergy > tc.hiLost {
+			t.Errorf("pole %g: suppressed %.4f of the bins, %.4f of the energy; want 0.30…0.37 and %g…%g", tc.pole, r.Suppressed, r.LostEnergy, tc.loLost, tc.hiLost)
 		}
 	}
 }

@@ -25,7 +25,8 @@ var distortionConds = []struct{ cond, label string }{
 // and the ideal real gain per bin (Oracles, the models' output kind) are
 // scored against the clean speech with metrics.STOI (and the paired ΔSTOI
 // against the input's), metrics.SISDR and metrics.SpeechLSD (log-spectral
-// distance and over-suppressed share of the bins of speech frames); mean ±
+// distance, and the share of the bins of speech frames that lost more than
+// 6 dB and of the speech energy in them: over-suppression); mean ±
 // standard error over the mixtures. A mixture whose clean speech STOI cannot
 // score is left out of the STOI columns, as in Validate.
 func measureDistortion(w io.Writer, in MeasureInput) error {
@@ -51,7 +52,7 @@ func measureDistortion(w io.Writer, in MeasureInput) error {
 			return y
 		}})
 	}
-	type scores struct{ stoi, dstoi, sisdr, lsd, sup []float64 }
+	type scores struct{ stoi, dstoi, sisdr, lsd, sup, lost []float64 }
 	acc := make([][]scores, len(distortionConds)) // [cond][system]
 	for ci := range acc {
 		acc[ci] = make([]scores, len(systems))
@@ -74,7 +75,7 @@ func measureDistortion(w io.Writer, in MeasureInput) error {
 			if err != nil {
 				return fmt.Errorf("train: %s, %s mixture: %w", sys.name, it.Cond, err)
 			}
-			a.lsd, a.sup = append(a.lsd, d.LSD), append(a.sup, 100*d.Suppressed)
+			a.lsd, a.sup, a.lost = append(a.lsd, d.LSD), append(a.sup, 100*d.Suppressed), append(a.lost, 100*d.LostEnergy)
 			a.sisdr = append(a.sisdr, metrics.SISDR(it.Clean, y))
 			if errIn != nil {
 				continue // too little speech for STOI: left out for every system
@@ -93,8 +94,8 @@ func measureDistortion(w io.Writer, in MeasureInput) error {
 		}
 		return fmt.Sprintf(f+" ± "+strings.Replace(f, "+", "", 1), m, se)
 	}
-	fmt.Fprintln(w, "| input | system | STOI | ΔSTOI | SI-SDR vs clean, dB | LSD of speech frames, dB | speech bins > 6 dB too low, % |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| input | system | STOI | ΔSTOI | SI-SDR vs clean, dB | LSD of speech frames, dB | speech bins > 6 dB too low, % | speech energy in them, % |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for ci, dc := range distortionConds {
 		for si, sys := range systems {
 			a := acc[ci][si]
@@ -102,8 +103,8 @@ func measureDistortion(w io.Writer, in MeasureInput) error {
 			if si == 0 {
 				dst = "–"
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", dc.label, strings.ReplaceAll(sys.name, "|", "\\|"),
-				ms(a.stoi, "%.4f"), dst, ms(a.sisdr, "%.2f"), ms(a.lsd, "%.2f"), ms(a.sup, "%.1f"))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", dc.label, strings.ReplaceAll(sys.name, "|", "\\|"),
+				ms(a.stoi, "%.4f"), dst, ms(a.sisdr, "%.2f"), ms(a.lsd, "%.2f"), ms(a.sup, "%.1f"), ms(a.lost, "%.2f"))
 		}
 	}
 	return nil

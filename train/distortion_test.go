@@ -26,7 +26,7 @@ func TestDistortionReferenceRows(t *testing.T) {
 	if len(rows) != 6 {
 		t.Fatalf("%d rows, want 3 conditions × 2 references:\n%s", len(rows), b.String())
 	}
-	if got, want := strings.Join(rows["clean speech/noisy"][2:], " | "), "1.0000 ± 0.0000 | – | ∞ (identical) | 0.00 ± 0.00 | 0.0 ± 0.0"; got != want {
+	if got, want := strings.Join(rows["clean speech/noisy"][2:], " | "), "1.0000 ± 0.0000 | – | ∞ (identical) | 0.00 ± 0.00 | 0.0 ± 0.0 | 0.00 ± 0.00"; got != want {
 		t.Errorf("unprocessed clean input: %q, want %q", got, want)
 	}
 	mean := func(cell string) float64 {
