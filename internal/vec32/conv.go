@@ -77,7 +77,11 @@ func (c *Conv) Forward(y, x []float32, slope float32) {
 	kin, xs := c.kernel*c.in, c.stride*c.in
 	if kern == kernAVX2 {
 		for o := 0; o < c.out; o += 16 {
-			convAVX2(y[o:], c.out, min(16, c.out-o), c.w[o:], c.lanes, c.b[o:], x, xs, kin, n, slope)
+			if nout := min(16, c.out-o); nout > 8 && conv512 {
+				convAVX512(y[o:], c.out, nout, c.w[o:], c.lanes, c.b[o:], x, xs, kin, n, slope)
+			} else {
+				convAVX2(y[o:], c.out, nout, c.w[o:], c.lanes, c.b[o:], x, xs, kin, n, slope)
+			}
 		}
 		return
 	}

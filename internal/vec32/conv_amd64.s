@@ -261,3 +261,126 @@ one1r:
 done:
 	VZEROUPPER
 	RET
+
+// func convAVX512(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)
+//
+// convAVX2 for 8 < nout ≤ 16 with AVX-512F: one position's outputs in one
+// 16-lane register, eight positions at a time (Z0…Z7), each input value
+// broadcast by the multiply–add itself; w's rows and b are read 16 lanes
+// wide, y written under the mask K1 = 2^nout − 1. Registers as in convAVX2.
+TEXT ·convAVX512(SB), NOSPLIT, $0-148
+	MOVQ         y_base+0(FP), R8
+	MOVQ         ystride+24(FP), R10
+	SHLQ         $2, R10
+	MOVQ         nout+32(FP), CX
+	MOVQ         $1, DX
+	SHLQ         CX, DX
+	DECQ         DX
+	KMOVW        DX, K1
+	MOVQ         wstride+64(FP), R12
+	SHLQ         $2, R12
+	MOVQ         x_base+96(FP), SI
+	MOVQ         xstride+120(FP), R13
+	SHLQ         $2, R13
+	LEAQ         (R13)(R13*2), AX
+	MOVQ         npos+136(FP), BX
+	VBROADCASTSS slope+144(FP), Z14
+
+z8:
+	CMPQ    BX, $8
+	JLT     z1
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z0, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z0, Z7
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+	LEAQ    (SI)(R13*4), R11
+
+z8r:
+	VMOVUPS          (DI), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	VFMADD231PS.BCST (R9)(R13*1), Z8, Z1
+	VFMADD231PS.BCST (R9)(R13*2), Z8, Z2
+	VFMADD231PS.BCST (R9)(AX*1), Z8, Z3
+	VFMADD231PS.BCST (R11), Z8, Z4
+	VFMADD231PS.BCST (R11)(R13*1), Z8, Z5
+	VFMADD231PS.BCST (R11)(R13*2), Z8, Z6
+	VFMADD231PS.BCST (R11)(AX*1), Z8, Z7
+	ADDQ             $4, R9
+	ADDQ             $4, R11
+	ADDQ             R12, DI
+	DECQ             CX
+	JNZ              z8r
+
+	VMULPS  Z14, Z0, Z15
+	VMAXPS  Z15, Z0, Z0
+	VMULPS  Z14, Z1, Z15
+	VMAXPS  Z15, Z1, Z1
+	VMULPS  Z14, Z2, Z15
+	VMAXPS  Z15, Z2, Z2
+	VMULPS  Z14, Z3, Z15
+	VMAXPS  Z15, Z3, Z3
+	VMULPS  Z14, Z4, Z15
+	VMAXPS  Z15, Z4, Z4
+	VMULPS  Z14, Z5, Z15
+	VMAXPS  Z15, Z5, Z5
+	VMULPS  Z14, Z6, Z15
+	VMAXPS  Z15, Z6, Z6
+	VMULPS  Z14, Z7, Z15
+	VMAXPS  Z15, Z7, Z7
+	MOVQ    R8, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z3, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z4, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z5, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z6, K1, (R9)
+	ADDQ    R10, R9
+	VMOVUPS Z7, K1, (R9)
+	LEAQ    (R8)(R10*8), R8
+	LEAQ    (SI)(R13*8), SI
+	SUBQ    $8, BX
+	JMP     z8
+
+z1:
+	TESTQ   BX, BX
+	JZ      zdone
+	MOVQ    b_base+72(FP), DI
+	VMOVUPS (DI), Z0
+	MOVQ    w_base+40(FP), DI
+	MOVQ    kin+128(FP), CX
+	MOVQ    SI, R9
+
+z1r:
+	VMOVUPS          (DI), Z8
+	VFMADD231PS.BCST (R9), Z8, Z0
+	ADDQ             $4, R9
+	ADDQ             R12, DI
+	DECQ             CX
+	JNZ              z1r
+
+	VMULPS  Z14, Z0, Z15
+	VMAXPS  Z15, Z0, Z0
+	VMOVUPS Z0, K1, (R8)
+	ADDQ    R10, R8
+	ADDQ    R13, SI
+	DECQ    BX
+	JMP     z1
+
+zdone:
+	VZEROUPPER
+	RET

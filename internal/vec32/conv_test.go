@@ -51,7 +51,20 @@ func convRef64(sh convShape, w, b, x []float32, slope float32) (y, abs []float64
 // sizes, with and without the leaky activation; that it writes y and
 // nothing around it; and that the result does not depend on where x and y
 // sit in memory.
-func TestConv(t *testing.T) { forKernels(t, testConv) }
+func TestConv(t *testing.T) { forConvKernels(t, testConv) }
+
+// forConvKernels is forKernels, with the AVX2 kernel run once with
+// AVX-512F for 9 … 16 outputs (where the CPU has it) and once without.
+func forConvKernels(t *testing.T, f func(t *testing.T)) {
+	has512 := conv512
+	defer func() { conv512 = has512 }()
+	conv512 = false
+	forKernels(t, f)
+	if has512 && kern == kernAVX2 {
+		conv512 = true
+		t.Run("avx512", f)
+	}
+}
 
 func testConv(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
@@ -100,9 +113,9 @@ func testConv(t *testing.T) {
 // multiply–add's rounding.
 func TestConvKernelsAgree(t *testing.T) {
 	rng := rand.New(rand.NewSource(12))
-	best := kern
-	defer func() { kern = best }()
-	t.Logf("preferred kernel: %s", kernelNames[kern])
+	best, has512 := kern, conv512
+	defer func() { kern, conv512 = best, has512 }()
+	t.Logf("preferred kernel: %s, AVX-512F %v", kernelNames[kern], conv512)
 	for _, sh := range convShapes {
 		kin := sh.kernel * sh.in
 		w, b := randSlice(rng, sh.out*kin), randSlice(rng, sh.out)
@@ -113,11 +126,13 @@ func TestConvKernelsAgree(t *testing.T) {
 		ref := make([]float32, sh.n*sh.out)
 		c.Forward(ref, x, 0.1)
 		kern = best
-		y := make([]float32, len(ref))
-		c.Forward(y, x, 0.1)
-		for i := range y {
-			if d := math.Abs(float64(y[i] - ref[i])); d > 2e-6*abs[i] {
-				t.Fatalf("%+v: y[%d] = %v, Go loop %v", sh, i, y[i], ref[i])
+		for _, conv512 = range []bool{false, has512} {
+			y := make([]float32, len(ref))
+			c.Forward(y, x, 0.1)
+			for i := range y {
+				if d := math.Abs(float64(y[i] - ref[i])); d > 2e-6*abs[i] {
+					t.Fatalf("%+v, AVX-512F %v: y[%d] = %v, Go loop %v", sh, conv512, i, y[i], ref[i])
+				}
 			}
 		}
 	}
@@ -165,8 +180,8 @@ func TestConvAllocs(t *testing.T) {
 // kernel, and head1 as 161 MulVecAdd calls (the engine's way before Conv).
 func BenchmarkConv(b *testing.B) {
 	rng := rand.New(rand.NewSource(14))
-	best := kern
-	defer func() { kern = best }()
+	best, has512 := kern, conv512
+	defer func() { kern, conv512 = best, has512 }()
 	for _, sh := range convShapes[:4] {
 		kin := sh.kernel * sh.in
 		w := randSlice(rng, sh.out*kin)
@@ -175,7 +190,15 @@ func BenchmarkConv(b *testing.B) {
 		name := fmt.Sprintf("%dx%dk%d", sh.in, sh.out, sh.kernel)
 		for k := kernGo; k <= best; k += kernAVX2 - kernGo {
 			b.Run(name+"/"+kernelNames[k], func(b *testing.B) {
-				kern = k
+				kern, conv512 = k, false
+				for i := 0; i < b.N; i++ {
+					c.Forward(y, x, 0.1)
+				}
+			})
+		}
+		if has512 && best == kernAVX2 && sh.out > 8 {
+			b.Run(name+"/avx512", func(b *testing.B) {
+				kern, conv512 = best, true
 				for i := 0; i < b.N; i++ {
 					c.Forward(y, x, 0.1)
 				}
