@@ -17,7 +17,10 @@ package vec32
 // kernel keeps one position's outputs in one or two 8-lane registers and
 // adds each input value times a contiguous weight row: no horizontal sums.
 // It runs four positions at a time (eight for Out ≤ 8) to hide the latency
-// of the fused multiply–adds, in column blocks of 16 outputs. Without AVX2
+// of the fused multiply–adds, in column blocks of 16 outputs; where the CPU
+// has AVX-512F a block of 9 … 16 outputs is one 16-lane register instead,
+// eight positions at a time (twice the AVX2 kernel's speed on a Zen 5 core
+// for the head's 12 channels), with the same sums. Without AVX2
 // and FMA a Go loop computes the same sums in the same order (b[o], then
 // r = 0, 1, …), rounding each product (no fused multiply–add), so the
 // kernels agree within float32 rounding. Each sum's order depends only on
