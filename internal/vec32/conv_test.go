@@ -13,10 +13,12 @@ type convShape struct{ in, out, kernel, stride, n int }
 // convShapes are the v2 head's convolutions over 161 bins (head1 8→12
 // kernel 5, head2 12→12 kernel 3, head3 12→1 or 12→7 kernel 3) and odd
 // sizes around the kernels' blocks: Out across 1 … 8, 9 … 16 and past 16
-// (several column blocks), positions around the groups of 4 and 8, strides
-// above 1.
+// (several column blocks), windows of one output around blocks of 8,
+// positions around the groups of 4 and 8, strides above 1.
 var convShapes = func() []convShape {
-	s := []convShape{{8, 12, 5, 1, 161}, {12, 12, 3, 1, 161}, {12, 1, 3, 1, 161}, {12, 7, 3, 1, 161}}
+	s := []convShape{{8, 12, 5, 1, 161}, {12, 12, 3, 1, 161}, {12, 1, 3, 1, 161}, {12, 7, 3, 1, 161},
+		// one output (the dot-product kernel): windows of 8, 9, 15, 16, 60
+		{8, 1, 1, 1, 9}, {3, 1, 3, 1, 7}, {5, 1, 3, 1, 17}, {8, 1, 2, 1, 8}, {12, 1, 5, 2, 13}}
 	for _, out := range []int{1, 2, 3, 4, 5, 7, 8, 9, 11, 13, 15, 16, 17, 23, 24, 25, 33, 40} {
 		for _, n := range []int{1, 3, 4, 5, 8, 9, 15, 17} {
 			s = append(s, convShape{1 + out%4, out, 1 + n%3, 1 + (out+n)%2, n})
@@ -48,9 +50,9 @@ func convRef64(sh convShape, w, b, x []float32, slope float32) (y, abs []float64
 
 // TestConv checks Conv.Forward with every kernel this machine runs against
 // the float64 reference on random data, for the head's shapes and odd
-// sizes, with and without the leaky activation; that it writes y and
-// nothing around it; and that the result does not depend on where x and y
-// sit in memory.
+// sizes, with and without the leaky activation; that it reads nothing past
+// x, writes y and nothing around it; and that the result does not depend
+// on where x and y sit in memory.
 func TestConv(t *testing.T) { forConvKernels(t, testConv) }
 
 // forConvKernels is forKernels, with the AVX2 kernel run once with
@@ -73,7 +75,12 @@ func testConv(t *testing.T) {
 			kin := sh.kernel * sh.in
 			w, b := randSlice(rng, sh.out*kin), randSlice(rng, sh.out)
 			c := NewConv(w, b, sh.in, sh.out, sh.kernel, sh.stride)
-			x := randSlice(rng, c.InputLen(sh.n))
+			// x is followed by NaNs, which reach y if a kernel reads past it
+			xb := randSlice(rng, c.InputLen(sh.n)+8)
+			x := xb[:c.InputLen(sh.n)]
+			for i := len(x); i < len(xb); i++ {
+				xb[i] = float32(math.NaN())
+			}
 			want, abs := convRef64(sh, w, b, x, slope)
 			const guard = 9
 			buf := make([]float32, sh.n*sh.out+2*guard)
@@ -108,9 +115,9 @@ func testConv(t *testing.T) {
 	}
 }
 
-// TestConvKernelsAgree compares each kernel with the plain Go loop on the
-// head's shapes: they sum in the same order and differ only by the fused
-// multiply–add's rounding.
+// TestConvKernelsAgree compares the AVX2 kernels (with and without
+// AVX-512F) with the plain Go loop (dotGo per output) on the head's shapes
+// and odd sizes: they differ only by rounding.
 func TestConvKernelsAgree(t *testing.T) {
 	rng := rand.New(rand.NewSource(12))
 	best, has512 := kern, conv512

@@ -83,3 +83,10 @@ func convAVX2(y []float32, ystride, nout int, w []float32, wstride int, b, x []f
 //
 //go:noescape
 func convAVX512(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)
+
+// convDotAVX2 sets y[p] = act(b + Σ_{r<kin} w[r]·x[p·xstride+r]) for
+// p < npos ≥ 1 (a Conv with one output); len(w) ≥ kin rounded up to a
+// multiple of 8, the padding zero.
+//
+//go:noescape
+func convDotAVX2(y, w []float32, b float32, x []float32, xstride, kin, npos int, slope float32)

@@ -18,3 +18,7 @@ func convAVX2(y []float32, ystride, nout int, w []float32, wstride int, b, x []f
 func convAVX512(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32) {
 	panic("vec32: no AVX-512 kernel")
 }
+
+func convDotAVX2(y, w []float32, b float32, x []float32, xstride, kin, npos int, slope float32) {
+	panic("vec32: no AVX2 kernel")
+}
