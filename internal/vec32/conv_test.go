@@ -13,10 +13,12 @@ type convShape struct{ in, out, kernel, stride, n int }
 // convShapes are the v2 head's convolutions over 161 bins (head1 8→12
 // kernel 5, head2 12→12 kernel 3, head3 12→1 or 12→7 kernel 3) and odd
 // sizes around the kernels' blocks: Out across 1 … 8, 9 … 16 and past 16
-// (several column blocks), positions around the groups of 4 and 8, strides
-// above 1.
+// (several column blocks), windows of one output around blocks of 8,
+// positions around the groups of 4 and 8, strides above 1.
 var convShapes = func() []convShape {
-	s := []convShape{{8, 12, 5, 1, 161}, {12, 12, 3, 1, 161}, {12, 1, 3, 1, 161}, {12, 7, 3, 1, 161}}
+	s := []convShape{{8, 12, 5, 1, 161}, {12, 12, 3, 1, 161}, {12, 1, 3, 1, 161}, {12, 7, 3, 1, 161},
+		// one output (the dot-product kernel): windows of 8, 9, 15, 16, 60
+		{8, 1, 1, 1, 9}, {3, 1, 3, 1, 7}, {5, 1, 3, 1, 17}, {8, 1, 2, 1, 8}, {12, 1, 5, 2, 13}}
 	for _, out := range []int{1, 2, 3, 4, 5, 7, 8, 9, 11, 13, 15, 16, 17, 23, 24, 25, 33, 40} {
 		for _, n := range []int{1, 3, 4, 5, 8, 9, 15, 17} {
 			s = append(s, convShape{1 + out%4, out, 1 + n%3, 1 + (out+n)%2, n})
@@ -48,10 +50,23 @@ func convRef64(sh convShape, w, b, x []float32, slope float32) (y, abs []float64
 
 // TestConv checks Conv.Forward with every kernel this machine runs against
 // the float64 reference on random data, for the head's shapes and odd
-// sizes, with and without the leaky activation; that it writes y and
-// nothing around it; and that the result does not depend on where x and y
-// sit in memory.
-func TestConv(t *testing.T) { forKernels(t, testConv) }
+// sizes, with and without the leaky activation; that it reads nothing past
+// x, writes y and nothing around it; and that the result does not depend
+// on where x and y sit in memory.
+func TestConv(t *testing.T) { forConvKernels(t, testConv) }
+
+// forConvKernels is forKernels, with the AVX2 kernel run once with
+// AVX-512F for 9 … 16 outputs (where the CPU has it) and once without.
+func forConvKernels(t *testing.T, f func(t *testing.T)) {
+	has512 := conv512
+	defer func() { conv512 = has512 }()
+	conv512 = false
+	forKernels(t, f)
+	if has512 && kern == kernAVX2 {
+		conv512 = true
+		t.Run("avx512", f)
+	}
+}
 
 func testConv(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
@@ -60,7 +75,12 @@ func testConv(t *testing.T) {
 			kin := sh.kernel * sh.in
 			w, b := randSlice(rng, sh.out*kin), randSlice(rng, sh.out)
 			c := NewConv(w, b, sh.in, sh.out, sh.kernel, sh.stride)
-			x := randSlice(rng, c.InputLen(sh.n))
+			// x is followed by NaNs, which reach y if a kernel reads past it
+			xb := randSlice(rng, c.InputLen(sh.n)+8)
+			x := xb[:c.InputLen(sh.n)]
+			for i := len(x); i < len(xb); i++ {
+				xb[i] = float32(math.NaN())
+			}
 			want, abs := convRef64(sh, w, b, x, slope)
 			const guard = 9
 			buf := make([]float32, sh.n*sh.out+2*guard)
@@ -95,14 +115,14 @@ func testConv(t *testing.T) {
 	}
 }
 
-// TestConvKernelsAgree compares each kernel with the plain Go loop on the
-// head's shapes: they sum in the same order and differ only by the fused
-// multiply–add's rounding.
+// TestConvKernelsAgree compares the AVX2 kernels (with and without
+// AVX-512F) with the plain Go loop (dotGo per output) on the head's shapes
+// and odd sizes: they differ only by rounding.
 func TestConvKernelsAgree(t *testing.T) {
 	rng := rand.New(rand.NewSource(12))
-	best := kern
-	defer func() { kern = best }()
-	t.Logf("preferred kernel: %s", kernelNames[kern])
+	best, has512 := kern, conv512
+	defer func() { kern, conv512 = best, has512 }()
+	t.Logf("preferred kernel: %s, AVX-512F %v", kernelNames[kern], conv512)
 	for _, sh := range convShapes {
 		kin := sh.kernel * sh.in
 		w, b := randSlice(rng, sh.out*kin), randSlice(rng, sh.out)
@@ -113,11 +133,13 @@ func TestConvKernelsAgree(t *testing.T) {
 		ref := make([]float32, sh.n*sh.out)
 		c.Forward(ref, x, 0.1)
 		kern = best
-		y := make([]float32, len(ref))
-		c.Forward(y, x, 0.1)
-		for i := range y {
-			if d := math.Abs(float64(y[i] - ref[i])); d > 2e-6*abs[i] {
-				t.Fatalf("%+v: y[%d] = %v, Go loop %v", sh, i, y[i], ref[i])
+		for _, conv512 = range []bool{false, has512} {
+			y := make([]float32, len(ref))
+			c.Forward(y, x, 0.1)
+			for i := range y {
+				if d := math.Abs(float64(y[i] - ref[i])); d > 2e-6*abs[i] {
+					t.Fatalf("%+v, AVX-512F %v: y[%d] = %v, Go loop %v", sh, conv512, i, y[i], ref[i])
+				}
 			}
 		}
 	}
@@ -165,8 +187,8 @@ func TestConvAllocs(t *testing.T) {
 // kernel, and head1 as 161 MulVecAdd calls (the engine's way before Conv).
 func BenchmarkConv(b *testing.B) {
 	rng := rand.New(rand.NewSource(14))
-	best := kern
-	defer func() { kern = best }()
+	best, has512 := kern, conv512
+	defer func() { kern, conv512 = best, has512 }()
 	for _, sh := range convShapes[:4] {
 		kin := sh.kernel * sh.in
 		w := randSlice(rng, sh.out*kin)
@@ -175,7 +197,15 @@ func BenchmarkConv(b *testing.B) {
 		name := fmt.Sprintf("%dx%dk%d", sh.in, sh.out, sh.kernel)
 		for k := kernGo; k <= best; k += kernAVX2 - kernGo {
 			b.Run(name+"/"+kernelNames[k], func(b *testing.B) {
-				kern = k
+				kern, conv512 = k, false
+				for i := 0; i < b.N; i++ {
+					c.Forward(y, x, 0.1)
+				}
+			})
+		}
+		if has512 && best == kernAVX2 && sh.out > 8 {
+			b.Run(name+"/avx512", func(b *testing.B) {
+				kern, conv512 = best, true
 				for i := 0; i < b.N; i++ {
 					c.Forward(y, x, 0.1)
 				}
