@@ -43,7 +43,8 @@ func general(rows, cols int, data []float32) blas32.General {
 	return blas32.General{Rows: rows, Cols: cols, Stride: cols, Data: data}
 }
 
-// NewNet prepares m for per-frame inference. The net shares m's weights.
+// NewNet prepares m for per-frame inference. The net shares m's weights,
+// except a v2 head's, which it copies (transposed, vec32.Conv).
 func NewNet(m *Model) (*Net, error) {
 	a := m.Arch
 	if err := a.Validate(); err != nil {

@@ -6,15 +6,20 @@ import (
 	"github.com/ghostrnn/ghostrnn/internal/vec32"
 )
 
-// convRun is a Conv with its weights and a zero-padded input buffer.
+// convRun is a Conv with its weights, prepared for vec32.Conv (transposed
+// once, at load), and a zero-padded input buffer.
 type convRun struct {
 	Conv
-	w, b []float32 // [Out, Kernel·In], [Out]
-	pad  []float32 // [(Pos + 2·Pad())·In]; the edges stay zero
+	k   vec32.Conv
+	pad []float32 // [(Pos + 2·Pad())·In]; the edges stay zero
 }
 
 func newConvRun(c Conv, w map[string][]float32) convRun {
-	return convRun{Conv: c, w: w[c.Name+".weight"], b: w[c.Name+".bias"], pad: make([]float32, (c.Pos+2*c.Pad())*c.In)}
+	return convRun{
+		Conv: c,
+		k:    vec32.NewConv(w[c.Name+".weight"], w[c.Name+".bias"], c.In, c.Out, c.Kernel, c.Stride),
+		pad:  make([]float32, (c.Pos+2*c.Pad())*c.In),
+	}
 }
 
 // input returns the interior of the padded buffer, [Pos, In], which the
@@ -24,23 +29,12 @@ func (c *convRun) input() []float32 {
 	return c.pad[o : o+c.Pos*c.In]
 }
 
-// forward writes the convolution of input() to y, [OutPos, Out]: each
-// output position is one matrix–vector product over the contiguous window
-// of Kernel·In padded values starting at position p·Stride.
-func (c *convRun) forward(y []float32) {
-	kin, step := c.Kernel*c.In, c.Stride*c.In
-	if c.Out == 1 {
-		b := c.b[0]
-		for p := 0; p < c.OutPos(); p++ {
-			y[p] = b + vec32.Dot(c.w, c.pad[p*step:p*step+kin])
-		}
-		return
-	}
-	for p := 0; p < c.OutPos(); p++ {
-		yy := y[p*c.Out : (p+1)*c.Out]
-		copy(yy, c.b)
-		vec32.MulVecAdd(yy, c.w, c.pad[p*step:p*step+kin])
-	}
+// forward writes the convolution of input() to y, [OutPos, Out], through
+// the activation x ↦ x for x ≥ 0, slope·x otherwise (slope 1: none): each
+// output position is the matrix–vector product of the weight with the
+// contiguous window of Kernel·In padded values from position p·Stride.
+func (c *convRun) forward(y []float32, slope float32) {
+	c.k.Forward(y[:c.OutPos()*c.Out], c.pad, slope)
 }
 
 // netV2 runs a v2 model one frame at a time: the v1 net's logits, then the
@@ -109,11 +103,9 @@ func (n *netV2) forwardSpec(gain, feat []float32, x []complex128) {
 func (n *netV2) forward(gain, feat, b0, b1, b2 []float32) {
 	n.v1.logits(n.logit, feat)
 	V2HeadInput(n.head[0].input(), n.logit, b0, b1, b2)
-	n.head[0].forward(n.head[1].input())
-	leakyVec(n.head[1].input())
-	n.head[1].forward(n.head[2].input())
-	leakyVec(n.head[2].input())
-	n.head[2].forward(n.o)
+	n.head[0].forward(n.head[1].input(), V2LeakySlope)
+	n.head[1].forward(n.head[2].input(), V2LeakySlope)
+	n.head[2].forward(n.o, 1)
 	g := gain[:n.a.Bins]
 	if n.df == nil {
 		for i, v := range n.o {
@@ -129,15 +121,6 @@ func (n *netV2) forward(gain, feat, b0, b1, b2 []float32) {
 		}
 	}
 	fastmath.SigmoidVec(g, g)
-}
-
-// leakyVec applies the leaky ReLU in place: x ← x if x > 0, else 0.1·x.
-func leakyVec(x []float32) {
-	for i, v := range x {
-		if v < 0 {
-			x[i] = V2LeakySlope * v
-		}
-	}
 }
 
 // atSTFT tells a v2 net the STFT of the engine that feeds it and the band

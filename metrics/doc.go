@@ -1,6 +1,7 @@
 // Package metrics implements objective speech-quality measures from their
 // papers: STOI (Taal et al. 2011), extended STOI (Jensen & Taal 2016),
-// SI-SDR (Le Roux et al. 2019), SNR, segmental SNR and log-spectral distance,
+// SI-SDR (Le Roux et al. 2019), SNR, segmental SNR, log-spectral distance
+// (of all frames, and of speech frames with the over-suppressed share: SpeechLSD),
 // plus the helpers needed to score real recordings (Align, Resample) and
 // Compute, which evaluates all of them at once.
 //

@@ -42,6 +42,7 @@ var Measurements = []Measurement{
 	{"by-noise", "ΔSI-SDR per held-out noise recording, 12 mixtures each at 0 and 5 dB SNR (--clips), −25 dBFS", measureByNoise},
 	{"budget", "the error at 0, 5 and 10 dB split into speech distortion and residual noise, against the best real gain per bin", measureBudget},
 	{"ceilings", "SI-SDR per input SNR (mean ± standard error, 48 held-out mixtures per SNR) of the oracle output kinds with the clean speech known (real gain per bin, gain per ERB band, complex mask) beside the models", measureCeilings},
+	{"distortion", "speech distortion when there is little noise to remove: STOI, ΔSTOI, SI-SDR against the clean speech, log-spectral distance of speech frames and the share of their bins (and of the speech energy) more than 6 dB too low (metrics.SpeechLSD) on clean input and at 20 and 15 dB SNR, 48 held-out mixtures each, beside the unprocessed input and the ideal real gain per bin", measureDistortion},
 }
 
 // measureValidation prints Validate's result on the validation set,

@@ -87,7 +87,7 @@ func TestMeasurements(t *testing.T) {
 		mods = append(mods, m)
 	}
 	in := MeasureInput{Names: []string{"a", "b"}, Models: mods, Corpus: synthCorpus(3), ValClips: 2, More: 2}
-	wantRows := map[string]int{"validation": 8 + 2, "targets": 2, "gap": 2 * 6, "by-noise": 2 + 1, "budget": 2 * 3, "ceilings": len(Oracles()) + 2 + 2}
+	wantRows := map[string]int{"validation": 8 + 2, "targets": 2, "gap": 2 * 6, "by-noise": 2 + 1, "budget": 2 * 3, "ceilings": len(Oracles()) + 2 + 2, "distortion": 3 * (2 + 2)}
 	seen := map[string]bool{}
 	for _, ms := range Measurements {
 		if seen[ms.Name] {

@@ -1,9 +1,10 @@
 // Package vec32 holds the float32 inner products of the real-time path: the
-// dot product of the resampler's polyphase filter and the matrix–vector
-// products of the network. On amd64 they run an assembly kernel: with AVX2
-// and FMA, four 8-lane fused multiply–add accumulators (about twice as fast
-// as gonum's blas32), else four 4-lane SSE accumulators; elsewhere a plain Go
-// loop with four accumulators.
+// dot product of the resampler's polyphase filter, the matrix–vector
+// products of the network and the convolutions over frequency of the v2
+// head (Conv). On amd64 they run an assembly kernel: with AVX2 and FMA,
+// four 8-lane fused multiply–add accumulators (about twice as fast as
+// gonum's blas32), else four 4-lane SSE accumulators; elsewhere a plain Go
+// loop with four accumulators. Conv has its own layout (see there).
 //
 // Each kernel sums in a fixed order that depends only on the lengths, never
 // on where the slices sit in memory, and MulVecAdd sums each row exactly as

@@ -1,5 +1,9 @@
 package vec32
 
+// conv512 tells Conv (with kern = kernAVX2) to run blocks of 9 … 16
+// outputs with AVX-512F.
+var conv512 = hasAVX512()
+
 // kern is the kernel in use: kernAVX2 if the CPU and OS support it, else
 // kernSSE (SSE is part of every amd64 CPU).
 var kern = func() int {
@@ -29,6 +33,20 @@ func hasAVX2FMA() bool {
 	return b&(1<<5) != 0
 }
 
+// hasAVX512 reports whether the CPU and OS support AVX-512F besides AVX2
+// and FMA: CPUID.(7,0):EBX bit 16 and XCR0 enabling the opmask and ZMM
+// state (bits 5, 6, 7).
+func hasAVX512() bool {
+	if !hasAVX2FMA() {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&0xe0 != 0xe0 {
+		return false
+	}
+	_, b, _, _ := cpuid(7, 0)
+	return b&(1<<16) != 0
+}
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)
@@ -52,3 +70,23 @@ func dotSSE(a, b []float32) float32
 //
 //go:noescape
 func gemvSSE(y, a, x []float32)
+
+// convAVX2 sets y[p·ystride+o] = act(b[o] + Σ_{r<kin} w[r·wstride+o]·
+// x[p·xstride+r]) for p < npos ≥ 1, o < nout ≤ 16 (see Conv); it reads w's
+// rows and b 8 lanes wide (16 for nout > 8).
+//
+//go:noescape
+func convAVX2(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)
+
+// convAVX512 is convAVX2 for 8 < nout ≤ 16 with AVX-512F; it reads w's rows
+// and b 16 lanes wide.
+//
+//go:noescape
+func convAVX512(y []float32, ystride, nout int, w []float32, wstride int, b, x []float32, xstride, kin, npos int, slope float32)
+
+// convDotAVX2 sets y[p] = act(b + Σ_{r<kin} w[r]·x[p·xstride+r]) for
+// p < npos ≥ 1 (a Conv with one output); len(w) ≥ kin rounded up to a
+// multiple of 8, the padding zero.
+//
+//go:noescape
+func convDotAVX2(y, w []float32, b float32, x []float32, xstride, kin, npos int, slope float32)
