@@ -120,12 +120,8 @@ func (f *rfft) forward(dst []complex128, x, w []float64) {
 	m := f.m
 	z := f.a
 	x, w = x[:2*m], w[:2*m]
-	if useAVX2 && m%2 == 0 {
-		packAVX2(z, x, w)
-	} else {
-		for j := range z {
-			z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
-		}
+	for j := range z {
+		z[j] = complex(x[2*j]*w[2*j], x[2*j+1]*w[2*j+1])
 	}
 	f.untangle(dst)
 }

@@ -44,12 +44,6 @@ func pass7AVX2(y, x, tw []complex128, s, m, n int, k *[6][4]float64)
 //go:noescape
 func pass5lastAVX2(y, x []complex128, s int, k *[4]float64)
 
-// packAVX2 sets z[j] = (x[2j]·w[2j], x[2j+1]·w[2j+1]) for an even len(z);
-// len(x), len(w) ≥ 2·len(z).
-//
-//go:noescape
-func packAVX2(z []complex128, x, w []float64)
-
 // untangleFwdAVX2 is the loop of forward for k = 1 … 2·pairs, 4·pairs < m.
 //
 //go:noescape
@@ -66,8 +60,8 @@ func untangleInvAVX2(y, X, tw []complex128, m, pairs int)
 //go:noescape
 func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64)
 
-// packAVX2f32 is packAVX2 of float32 samples: z[j] = (float64(x[2j])·w[2j],
-// float64(x[2j+1])·w[2j+1]) for an even len(z).
+// packAVX2f32 windows float32 samples into the packed input:
+// z[j] = (float64(x[2j])·w[2j], float64(x[2j+1])·w[2j+1]) for an even len(z).
 //
 //go:noescape
 func packAVX2f32(z []complex128, x []float32, w []float64)

@@ -317,27 +317,6 @@ DATA negre<>+16(SB)/8, $0x8000000000000000
 DATA negre<>+24(SB)/8, $0x0000000000000000
 GLOBL negre<>(SB), RODATA|NOPTR, $32
 
-// func packAVX2(z []complex128, x, w []float64)
-// z[j] = (x[2j]·w[2j], x[2j+1]·w[2j+1]), len(z) even.
-TEXT ·packAVX2(SB), NOSPLIT, $0-72
-	MOVQ z_base+0(FP), DI
-	MOVQ z_len+8(FP), CX
-	MOVQ x_base+24(FP), SI
-	MOVQ w_base+48(FP), DX
-	SHRQ $1, CX
-
-packloop:
-	VMOVUPD (SI), Y0
-	VMULPD  (DX), Y0, Y0
-	VMOVUPD Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     packloop
-	VZEROUPPER
-	RET
-
 // func packAVX2f32(z []complex128, x []float32, w []float64)
 // z[j] = (float64(x[2j])·w[2j], float64(x[2j+1])·w[2j+1]), len(z) even.
 TEXT ·packAVX2f32(SB), NOSPLIT, $0-72
@@ -498,6 +477,37 @@ olakeep:
 	VZEROUPPER
 	RET
 
+// BFLY7PAIR computes outputs u and 7−u of the radix-7 butterfly into Y12
+// and Y13: e = a0 + K[e1]·b1 + K[e2]·b2 + K[e3]·b3 and
+// f = −i((K[f1]·d1 OP2 K[f2]·d2) OP3 K[f3]·d3), with the constants K at
+// those byte offsets of R11; c_u = e + f, c_{7−u} = e − f, then times the
+// twiddles at tu(DX) and tv(DX) unless CX (m) is 1. Y0 = a0, Y7…Y9 = b,
+// Y1…Y3 = d; Y4…Y6 and Y10, Y11 are scratch.
+#define BFLY7PAIR(e1, e2, e3, f1, f2, OP2, f3, OP3, tu, tv, skip) \
+	VMULPD       e1(R11), Y7, Y10; \
+	VADDPD       Y10, Y0, Y10; \
+	VMULPD       e2(R11), Y8, Y11; \
+	VADDPD       Y11, Y10, Y10; \
+	VMULPD       e3(R11), Y9, Y11; \
+	VADDPD       Y11, Y10, Y10; \
+	VMULPD       f1(R11), Y1, Y11; \
+	VMULPD       f2(R11), Y2, Y12; \
+	OP2          Y12, Y11, Y11; \
+	VMULPD       f3(R11), Y3, Y12; \
+	OP3          Y12, Y11, Y11; \
+	MULNEGI(Y11); \
+	VADDPD       Y11, Y10, Y12; \
+	VSUBPD       Y11, Y10, Y13; \
+	CMPQ         CX, $1; \
+	JEQ          skip; \
+	VBROADCASTSD tu(DX), Y4; \
+	VBROADCASTSD tu+8(DX), Y5; \
+	CMUL(Y12, Y4, Y5, Y6); \
+	VBROADCASTSD tv(DX), Y4; \
+	VBROADCASTSD tv+8(DX), Y5; \
+	CMUL(Y13, Y4, Y5, Y6); \
+skip:
+
 // func pass7AVX2(y, x, tw []complex128, s, m, n int, k *[6][4]float64)
 // Columns q < n (n even) of the radix-7 pass with stride s: with
 // b_j = a_j + a_{7−j}, d_j = a_j − a_{7−j}, e_u = a₀ + Σ_j cos(juθ)·b_j and
@@ -541,85 +551,19 @@ p7q:
 	VSUBPD  Y4, Y3, Y3        // d3
 
 	// u = 1, 6: e1 = a0 + c1·b1 + c2·b2 + c3·b3, f1 = −i(s1·d1 + s2·d2 + s3·d3)
-	VMULPD  0(R11), Y7, Y10
-	VADDPD  Y10, Y0, Y10
-	VMULPD  32(R11), Y8, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  64(R11), Y9, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  96(R11), Y1, Y11
-	VMULPD  128(R11), Y2, Y12
-	VADDPD  Y12, Y11, Y11
-	VMULPD  160(R11), Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	MULNEGI(Y11)
-	VADDPD  Y11, Y10, Y12     // c1
-	VSUBPD  Y11, Y10, Y13     // c6
-	CMPQ    CX, $1
-	JEQ     p7s1
-	VBROADCASTSD 0(DX), Y4
-	VBROADCASTSD 8(DX), Y5
-	CMUL(Y12, Y4, Y5, Y6)
-	VBROADCASTSD 80(DX), Y4
-	VBROADCASTSD 88(DX), Y5
-	CMUL(Y13, Y4, Y5, Y6)
-p7s1:
+	BFLY7PAIR(0, 32, 64, 96, 128, VADDPD, 160, VADDPD, 0, 80, p7s1)
 	VMOVUPD Y12, (BX)(R9*1)
 	LEAQ    (R9)(R9*2), R13
 	VMOVUPD Y13, (BX)(R13*2)
 
 	// u = 2, 5: e2 = a0 + c2·b1 + c3·b2 + c1·b3, f2 = −i(s2·d1 − s3·d2 − s1·d3)
-	VMULPD  32(R11), Y7, Y10
-	VADDPD  Y10, Y0, Y10
-	VMULPD  64(R11), Y8, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  0(R11), Y9, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  128(R11), Y1, Y11
-	VMULPD  160(R11), Y2, Y12
-	VSUBPD  Y12, Y11, Y11
-	VMULPD  96(R11), Y3, Y12
-	VSUBPD  Y12, Y11, Y11
-	MULNEGI(Y11)
-	VADDPD  Y11, Y10, Y12     // c2
-	VSUBPD  Y11, Y10, Y13     // c5
-	CMPQ    CX, $1
-	JEQ     p7s2
-	VBROADCASTSD 16(DX), Y4
-	VBROADCASTSD 24(DX), Y5
-	CMUL(Y12, Y4, Y5, Y6)
-	VBROADCASTSD 64(DX), Y4
-	VBROADCASTSD 72(DX), Y5
-	CMUL(Y13, Y4, Y5, Y6)
-p7s2:
+	BFLY7PAIR(32, 64, 0, 128, 160, VSUBPD, 96, VSUBPD, 16, 64, p7s2)
 	VMOVUPD Y12, (BX)(R9*2)
 	LEAQ    (BX)(R9*1), R13
 	VMOVUPD Y13, (R13)(R9*4)
 
 	// u = 3, 4: e3 = a0 + c3·b1 + c1·b2 + c2·b3, f3 = −i(s3·d1 − s1·d2 + s2·d3)
-	VMULPD  64(R11), Y7, Y10
-	VADDPD  Y10, Y0, Y10
-	VMULPD  0(R11), Y8, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  32(R11), Y9, Y11
-	VADDPD  Y11, Y10, Y10
-	VMULPD  160(R11), Y1, Y11
-	VMULPD  96(R11), Y2, Y12
-	VSUBPD  Y12, Y11, Y11
-	VMULPD  128(R11), Y3, Y12
-	VADDPD  Y12, Y11, Y11
-	MULNEGI(Y11)
-	VADDPD  Y11, Y10, Y12     // c3
-	VSUBPD  Y11, Y10, Y13     // c4
-	CMPQ    CX, $1
-	JEQ     p7s3
-	VBROADCASTSD 32(DX), Y4
-	VBROADCASTSD 40(DX), Y5
-	CMUL(Y12, Y4, Y5, Y6)
-	VBROADCASTSD 48(DX), Y4
-	VBROADCASTSD 56(DX), Y5
-	CMUL(Y13, Y4, Y5, Y6)
-p7s3:
+	BFLY7PAIR(64, 0, 32, 160, 96, VSUBPD, 128, VADDPD, 32, 48, p7s3)
 	LEAQ    (R9)(R9*2), R13
 	VMOVUPD Y12, (BX)(R13*1)
 	VMOVUPD Y13, (BX)(R9*4)

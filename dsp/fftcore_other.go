@@ -12,7 +12,6 @@ func pass7AVX2(y, x, tw []complex128, s, m, n int, k *[6][4]float64) {
 	panic("dsp: no AVX2 kernel")
 }
 func pass5lastAVX2(y, x []complex128, s int, k *[4]float64) { panic("dsp: no AVX2 kernel") }
-func packAVX2(z []complex128, x, w []float64)               { panic("dsp: no AVX2 kernel") }
 func untangleFwdAVX2(dst, z, tw []complex128, m, pairs int) { panic("dsp: no AVX2 kernel") }
 func untangleInvAVX2(y, X, tw []complex128, m, pairs int)   { panic("dsp: no AVX2 kernel") }
 func olaAVX2(out []float32, ola []float64, z []complex128, ws []float64) {
