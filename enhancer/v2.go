@@ -213,18 +213,24 @@ func (a Arch) V2BinBands() []int {
 // with the band's running mean μ_b = L_b − 40 f_b; φ_k is the phase advance
 // over one hop of H = N/2 samples less that of a sinusoid at the bin's
 // centre frequency (πk), so a steady partial reads the same in every bin.
-// (cos, sin) = (0, 0) where X_k or prev_k is zero. scale is V2Scale.
-func V2BinInput(dst, feat []float32, lev []float64, x, prev []complex128, band []int, scale float64) {
+// (cos, sin) = (0, 0) where X_k or prev_k is zero. scale is V2Scale; tmp
+// (length ≥ K) is scratch space for the logarithms, taken all at once.
+func V2BinInput(dst, feat []float32, lev []float64, x, prev []complex128, band []int, scale float64, tmp []float64) {
+	p := tmp[:len(band)]
+	for k := range p {
+		v := x[k]
+		p[k] = (real(v)*real(v)+imag(v)*imag(v))*scale + 1e-10
+	}
+	fastmath.LogVec(p, p)
 	for k, b := range band {
 		v, u := x[k], prev[k]
-		p := (real(v)*real(v) + imag(v)*imag(v)) * scale
 		d := v * complex(real(u), -imag(u))
 		if k&1 == 1 {
 			d = -d
 		}
 		m := math.Sqrt(real(d)*real(d) + imag(d)*imag(d))
 		o := dst[k*V2BinChannels : (k+1)*V2BinChannels : (k+1)*V2BinChannels]
-		o[0] = feat[b] + float32((10*math.Log10E*fastmath.Log(p+1e-10)-lev[b])/40)
+		o[0] = feat[b] + float32((10*math.Log10E*p[k]-lev[b])/40)
 		if m > 0 {
 			o[1], o[2] = float32(real(d)/m), float32(imag(d)/m)
 		} else {

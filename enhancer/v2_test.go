@@ -95,7 +95,7 @@ func TestV2BinInput(t *testing.T) {
 			}
 			x := an.Frame(hop)
 			fz.Compute(feat, x)
-			V2BinInput(dst, feat, fz.Levels(), x, prev, band, V2Scale(cfg))
+			V2BinInput(dst, feat, fz.Levels(), x, prev, band, V2Scale(cfg), make([]float64, cfg.Bins()))
 			copy(prev, x)
 		}
 		x := prev

@@ -49,6 +49,7 @@ type netV2 struct {
 	band  []int
 	lev   []float64 // the featurizer's band levels of this frame (set by the engine)
 	scale float64
+	tmp   []float64 // [K] scratch of V2BinInput
 	logit []float32 // [K]
 	o     []float32 // [K, HeadOutputs]
 	df    []float32 // [DF, 3] complex deep-filter coefficients (re, im), nil without
@@ -63,7 +64,7 @@ func newNetV2(m *Model) (*netV2, error) {
 	k := a.Bins
 	n := &netV2{
 		a: a, v1: v1, prev: make([]complex128, k), band: a.V2BinBands(), scale: V2Scale(a.STFT()),
-		logit: make([]float32, k), o: make([]float32, k*a.HeadOutputs()),
+		logit: make([]float32, k), tmp: make([]float64, k), o: make([]float32, k*a.HeadOutputs()),
 	}
 	if a.DF > 0 {
 		n.df = make([]float32, a.DF*2*V2DFOrder)
@@ -93,7 +94,7 @@ func (n *netV2) forwardSpec(gain, feat []float32, x []complex128) {
 	k := n.a.Bins
 	n.pos = (n.pos + 2) % 3 // the oldest slot becomes frame t
 	b0, b1, b2 := n.bins[n.pos], n.bins[(n.pos+1)%3], n.bins[(n.pos+2)%3]
-	V2BinInput(b0, feat, n.lev, x, n.prev, n.band, n.scale)
+	V2BinInput(b0, feat, n.lev, x, n.prev, n.band, n.scale, n.tmp)
 	copy(n.prev, x[:k])
 	n.forward(gain, feat, b0, b1, b2)
 }

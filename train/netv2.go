@@ -276,7 +276,7 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 	scale := enhancer.V2Scale(cfg)
 	f, n, k := a.Features, a.InputSize(), a.Bins
 	in := make([]float32, sp.Frames*n)
-	prev := make([]complex128, k)
+	prev, tmp := make([]complex128, k), make([]float64, k)
 	nd := a.DF
 	var as *dsp.Analyzer
 	var x1, x2, s1 []complex128 // frames t−1, t−2 of the noisy and t−1 of the clean spectrum
@@ -289,7 +289,7 @@ func analyzeFor(a enhancer.Arch, noisy, clean []float32, c float64) Spectra {
 		x := an.Frame(noisy[t*cfg.Hop : (t+1)*cfg.Hop])
 		row := in[t*n : (t+1)*n]
 		fz.Compute(row[:f], x)
-		enhancer.V2BinInput(row[f:], row[:f], fz.Levels(), x, prev, band, scale)
+		enhancer.V2BinInput(row[f:], row[:f], fz.Levels(), x, prev, band, scale, tmp)
 		copy(prev, x)
 		if nd == 0 {
 			continue

@@ -18,17 +18,17 @@ package vec32
 // registers and adds each input value (broadcast) times a contiguous weight
 // row, summing b[o], then r = 0, 1, … with fused multiply–adds: no
 // horizontal sums. It runs four positions at a time (eight for Out ≤ 8) to
-// hide the multiply–adds' latency, in column blocks of 16 outputs; where
-// the CPU has AVX-512F, a block of 9 … 16 outputs is one 16-lane register
-// instead, eight positions at a time (twice the AVX2 kernel's speed on a
-// Zen 5 core for the head's 12 channels), with the same sums. With one
-// output (Out = 1) it instead takes each window's dot product with W's row,
-// eight lanes wide, eight positions at a time, and sums the lanes of the
-// eight at once, ((l₀+l₁) + (l₂+l₃)) + ((l₄+l₅) + (l₆+l₇)), then adds b.
-// Without AVX2 and FMA each position is b + MulVecAdd(W, window) (the SSE
-// kernel on amd64, the Go loop elsewhere). The kernels agree within
-// float32 rounding; each sum's order depends only on the shapes, never on
-// where the slices sit in memory.
+// hide the multiply–adds' latency, in column blocks of 16 outputs; where the
+// CPU has AVX-512F (and VBMI: see hasAVX512), a block of 9 … 16 outputs is
+// one 16-lane register instead, eight positions at a time (twice the AVX2
+// kernel's speed on a Zen 5 core for the head's 12 channels), with the same
+// sums. With one output (Out = 1) it instead takes each window's dot product
+// with W's row, eight lanes wide, eight positions at a time, and sums the
+// lanes of the eight at once, ((l₀+l₁) + (l₂+l₃)) + ((l₄+l₅) + (l₆+l₇)),
+// then adds b. Without AVX2 and FMA each position is b + MulVecAdd(W,
+// window) (the SSE kernel on amd64, the Go loop elsewhere). The kernels
+// agree within float32 rounding; each sum's order depends only on the
+// shapes, never on where the slices sit in memory.
 type Conv struct {
 	in, out, kernel, stride, lanes int
 	w, b                           []float32 // AVX2 layout: [Kernel·In, lanes], [lanes]

@@ -6,6 +6,17 @@
 	VMULPS Y14, v, Y15 \
 	VMAXPS Y15, v, v
 
+// ACT8 applies ACT to Y0 … Y7.
+#define ACT8 \
+	ACT(Y0) \
+	ACT(Y1) \
+	ACT(Y2) \
+	ACT(Y3) \
+	ACT(Y4) \
+	ACT(Y5) \
+	ACT(Y6) \
+	ACT(Y7)
+
 // PSTORE stores the low DX lanes (1 … 8) of y (whose low half is x) at
 // (R9); it clobbers y, x and R9.
 #define PSTORE(y, x, part, two, one, done) \
@@ -30,6 +41,13 @@ one: \
 	JZ           done \
 	VMOVSS       x, (R9) \
 done:
+
+// NEXTSTORE stores y's low DX lanes at R11 and moves R11 on by ystride
+// (R10 bytes).
+#define NEXTSTORE(y, x, part, two, one, done) \
+	MOVQ R11, R9 \
+	PSTORE(y, x, part, two, one, done) \
+	ADDQ R10, R11
 
 // STORE2 stores the 8 + DX outputs of one position, a (full) and b
 // (partial), at R9.
@@ -101,14 +119,7 @@ two4r:
 	DECQ         CX
 	JNZ          two4r
 
-	ACT(Y0)
-	ACT(Y1)
-	ACT(Y2)
-	ACT(Y3)
-	ACT(Y4)
-	ACT(Y5)
-	ACT(Y6)
-	ACT(Y7)
+	ACT8
 	MOVQ   R8, R9
 	STORE2(Y0, Y1, X1, t4a, t4b, t4c, t4d)
 	LEAQ   (R8)(R10*1), R9
@@ -195,38 +206,16 @@ one8r:
 	DECQ         CX
 	JNZ          one8r
 
-	ACT(Y0)
-	ACT(Y1)
-	ACT(Y2)
-	ACT(Y3)
-	ACT(Y4)
-	ACT(Y5)
-	ACT(Y6)
-	ACT(Y7)
-	MOVQ   R8, R11
-	MOVQ   R11, R9
-	PSTORE(Y0, X0, o8a, o8b, o8c, o8d)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y1, X1, o8e, o8f, o8g, o8h)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y2, X2, o8i, o8j, o8k, o8l)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y3, X3, o8m, o8n, o8o, o8p)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y4, X4, o8q, o8r, o8s, o8t)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y5, X5, o8u, o8v, o8w, o8x)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y6, X6, o8y, o8z, o8A, o8B)
-	ADDQ   R10, R11
-	MOVQ   R11, R9
-	PSTORE(Y7, X7, o8C, o8D, o8E, o8F)
+	ACT8
+	MOVQ R8, R11
+	NEXTSTORE(Y0, X0, o8a, o8b, o8c, o8d)
+	NEXTSTORE(Y1, X1, o8e, o8f, o8g, o8h)
+	NEXTSTORE(Y2, X2, o8i, o8j, o8k, o8l)
+	NEXTSTORE(Y3, X3, o8m, o8n, o8o, o8p)
+	NEXTSTORE(Y4, X4, o8q, o8r, o8s, o8t)
+	NEXTSTORE(Y5, X5, o8u, o8v, o8w, o8x)
+	NEXTSTORE(Y6, X6, o8y, o8z, o8A, o8B)
+	NEXTSTORE(Y7, X7, o8C, o8D, o8E, o8F)
 	LEAQ   (R8)(R10*8), R8
 	LEAQ   (SI)(R13*8), SI
 	SUBQ   $8, BX
@@ -268,6 +257,17 @@ done:
 // 16-lane register, eight positions at a time (Z0…Z7), each input value
 // broadcast by the multiply–add itself; w's rows and b are read 16 lanes
 // wide, y written under the mask K1 = 2^nout − 1. Registers as in convAVX2.
+// ACTZ is ACT for a 16-lane register.
+#define ACTZ(v) \
+	VMULPS Z14, v, Z15 \
+	VMAXPS Z15, v, v
+
+// ZSTORE stores the outputs of z (mask K1) at R9 and moves R9 on by
+// ystride (R10 bytes).
+#define ZSTORE(z) \
+	VMOVUPS z, K1, (R9) \
+	ADDQ    R10, R9
+
 TEXT ·convAVX512(SB), NOSPLIT, $0-148
 	MOVQ         y_base+0(FP), R8
 	MOVQ         ystride+24(FP), R10
@@ -319,38 +319,23 @@ z8r:
 	DECQ             CX
 	JNZ              z8r
 
-	VMULPS  Z14, Z0, Z15
-	VMAXPS  Z15, Z0, Z0
-	VMULPS  Z14, Z1, Z15
-	VMAXPS  Z15, Z1, Z1
-	VMULPS  Z14, Z2, Z15
-	VMAXPS  Z15, Z2, Z2
-	VMULPS  Z14, Z3, Z15
-	VMAXPS  Z15, Z3, Z3
-	VMULPS  Z14, Z4, Z15
-	VMAXPS  Z15, Z4, Z4
-	VMULPS  Z14, Z5, Z15
-	VMAXPS  Z15, Z5, Z5
-	VMULPS  Z14, Z6, Z15
-	VMAXPS  Z15, Z6, Z6
-	VMULPS  Z14, Z7, Z15
-	VMAXPS  Z15, Z7, Z7
+	ACTZ(Z0)
+	ACTZ(Z1)
+	ACTZ(Z2)
+	ACTZ(Z3)
+	ACTZ(Z4)
+	ACTZ(Z5)
+	ACTZ(Z6)
+	ACTZ(Z7)
 	MOVQ    R8, R9
-	VMOVUPS Z0, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z1, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z2, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z3, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z4, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z5, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z6, K1, (R9)
-	ADDQ    R10, R9
-	VMOVUPS Z7, K1, (R9)
+	ZSTORE(Z0)
+	ZSTORE(Z1)
+	ZSTORE(Z2)
+	ZSTORE(Z3)
+	ZSTORE(Z4)
+	ZSTORE(Z5)
+	ZSTORE(Z6)
+	ZSTORE(Z7)
 	LEAQ    (R8)(R10*8), R8
 	LEAQ    (SI)(R13*8), SI
 	SUBQ    $8, BX
@@ -373,8 +358,7 @@ z1r:
 	DECQ             CX
 	JNZ              z1r
 
-	VMULPS  Z14, Z0, Z15
-	VMAXPS  Z15, Z0, Z0
+	ACTZ(Z0)
 	VMOVUPS Z0, K1, (R8)
 	ADDQ    R10, R8
 	ADDQ    R13, SI

@@ -34,8 +34,11 @@ func hasAVX2FMA() bool {
 }
 
 // hasAVX512 reports whether the CPU and OS support AVX-512F besides AVX2
-// and FMA: CPUID.(7,0):EBX bit 16 and XCR0 enabling the opmask and ZMM
-// state (bits 5, 6, 7).
+// and FMA, on a CPU that also has AVX-512 VBMI: CPUID.(7,0):EBX bit 16,
+// ECX bit 1, and XCR0 enabling the opmask and ZMM state (bits 5, 6, 7).
+// VBMI leaves out Skylake-SP and Cascade Lake, whose cores lower their
+// clock for a while after 512-bit multiply–adds (the rest of the frame
+// would pay for it); Ice Lake and later, Zen 4 and Zen 5 have it.
 func hasAVX512() bool {
 	if !hasAVX2FMA() {
 		return false
@@ -43,8 +46,8 @@ func hasAVX512() bool {
 	if xcr0, _ := xgetbv(); xcr0&0xe0 != 0xe0 {
 		return false
 	}
-	_, b, _, _ := cpuid(7, 0)
-	return b&(1<<16) != 0
+	_, b, c, _ := cpuid(7, 0)
+	return b&(1<<16) != 0 && c&(1<<1) != 0
 }
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
