@@ -19,6 +19,7 @@ import (
 
 	"github.com/ghostrnn/ghostrnn/audio"
 	"github.com/ghostrnn/ghostrnn/enhancer"
+	"github.com/ghostrnn/ghostrnn/models"
 )
 
 func benchCommand() *ucli.Command {
@@ -31,13 +32,17 @@ audio seconds, wall seconds, the real-time factor and the time per 10 ms of
 audio in each stage. Inputs at a native rate (44.1, 48 kHz, …; see ghostrnn
 info) run natively and, alternately in the same run, through the resampled
 path (resample to the model's rate → enhance → resample back) as before;
-the last line gives the median ratio of their real-time factors. --jobs 1
+the last line gives the median ratio of their real-time factors. With
+--vs FILE the run instead alternates the model (--model, default the
+embedded one) with the model in FILE, both on the same path, and the last
+line gives the median ratio of their real-time factors (model / vs). --jobs 1
 pins the Go runtime to one core.`,
 		Flags: append([]ucli.Flag{
 			&ucli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 1, Usage: "files in parallel, and cores used"},
 			&ucli.IntFlag{Name: "runs", Value: 3, Usage: "runs of each path, alternating native and resampled"},
 			&ucli.Float64Flag{Name: "seconds", Value: 60, Usage: "length of the generated input when no FILE is given"},
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
+			&ucli.StringFlag{Name: "vs", Usage: "compare with this model file: alternate the two models on the same path in each run (e.g. --model v2.safetensors --vs models/ghostrnn.safetensors)"},
 		}, engineFlags...),
 		Action: runBench,
 	}
@@ -46,7 +51,8 @@ pins the Go runtime to one core.`,
 // benchResult is the timing of one file.
 type benchResult struct {
 	File       string  `json:"file"`
-	Path       string  `json:"path"` // native or resampled
+	Path       string  `json:"path"`            // native or resampled
+	Model      string  `json:"model,omitempty"` // with --vs: "model" or "vs"
 	Run        int     `json:"run"`
 	AudioSec   float64 `json:"audio_s"`
 	WallSec    float64 `json:"wall_s"`
@@ -79,19 +85,29 @@ func runBench(c *ucli.Context) error {
 		}
 		files = []string{p}
 	}
+	var vs *enhancer.Model
+	if p := c.String("vs"); p != "" {
+		if vs, err = models.Load(p); err != nil {
+			return exitf(2, "--vs: %v", err)
+		}
+	}
 	var res []benchResult
 	var ratios []float64
 	for run := 1; run <= max(1, c.Int("runs")); run++ {
 		var rtf [2]float64
-		for i, resampled := range []bool{false, true} {
-			rs := benchRun(files, jobs, m, opts, mode, resampled)
+		for i := range 2 {
+			mm, resampled, name := m, i == 1, ""
+			if vs != nil {
+				mm, resampled, name = [2]*enhancer.Model{m, vs}[i], false, [2]string{"model", "vs"}[i]
+			}
+			rs := benchRun(files, jobs, mm, opts, mode, resampled)
 			for j := range rs {
-				rs[j].Run = run
+				rs[j].Run, rs[j].Model = run, name
 			}
 			res = append(res, rs...)
 			rtf[i] = rs[len(rs)-1].RTF
 		}
-		if rtf[1] > 0 && rtf[0] != rtf[1] {
+		if rtf[1] > 0 && (vs != nil || rtf[0] != rtf[1]) {
 			ratios = append(ratios, rtf[0]/rtf[1])
 		}
 	}
@@ -100,19 +116,29 @@ func runBench(c *ucli.Context) error {
 	if c.Bool("json") {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"jobs": jobs, "model_params": m.Arch.Params(), "results": res, "native_over_resampled_rtf": ratio})
+		key := "native_over_resampled_rtf"
+		if vs != nil {
+			key = "model_over_vs_rtf"
+		}
+		return enc.Encode(map[string]any{"jobs": jobs, "model_params": m.Arch.Params(), "results": res, key: ratio})
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "file\tpath\trun\taudio s\twall s\tRTF\tdecode µs/10ms\tresample µs/10ms\tenhance µs/10ms\tencode µs/10ms\t\n")
 	for _, r := range res {
+		path := r.Path
+		if r.Model != "" {
+			path += " (" + r.Model + ")"
+		}
 		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t%d\terror: %s\t\t\t\t\t\t\t\n", r.File, r.Path, r.Run, r.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%d\terror: %s\t\t\t\t\t\t\t\n", r.File, path, r.Run, r.Error)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), r.Path, r.Run, r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), path, r.Run, r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
 	}
 	tw.Flush()
-	if len(ratios) > 0 {
+	if vs != nil && len(ratios) > 0 {
+		fmt.Fprintf(out, "model / vs real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
+	} else if len(ratios) > 0 {
 		fmt.Fprintf(out, "native / resampled real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
 	}
 	fmt.Fprintf(out, "(%d job(s), GOMAXPROCS=%d, %s)\n", jobs, jobs, runtime.Version())

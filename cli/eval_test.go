@@ -64,10 +64,15 @@ func evalWriteWAV(t *testing.T, path string, fs int, x []float64) {
 
 // evalRun runs `ghostrnn eval args...` in-process and returns its output.
 func evalRun(args ...string) (stdout, stderr string, err error) {
+	return evalRunCmd("eval", args...)
+}
+
+// evalRunCmd runs `ghostrnn cmd args...` in-process and returns its output.
+func evalRunCmd(cmd string, args ...string) (stdout, stderr string, err error) {
 	app := cli.App()
 	var out, errb bytes.Buffer
 	app.Writer, app.ErrWriter = &out, &errb
-	err = app.Run(append([]string{"ghostrnn", "eval"}, args...))
+	err = app.Run(append([]string{"ghostrnn", cmd}, args...))
 	return out.String(), errb.String(), err
 }
 
