@@ -22,6 +22,14 @@ func smallConfig(kind string, dir string) Config {
 	return cfg
 }
 
+// smallV2Config is smallConfig's GhostRNN as a v2 graph with a 4-channel
+// head and a deep filter on bins 0 … 9.
+func smallV2Config(dir string) Config {
+	cfg := smallConfig(enhancer.KindGhost, dir)
+	cfg.Arch.Graph, cfg.Arch.Channels, cfg.Arch.DF = enhancer.GraphV2, 4, 10
+	return cfg
+}
+
 func losses(t *testing.T, tr *Trainer, c *Corpus, n int) []float64 {
 	t.Helper()
 	var ls []float64
@@ -37,10 +45,13 @@ func losses(t *testing.T, tr *Trainer, c *Corpus, n int) []float64 {
 // and another seed different ones.
 func TestDeterminism(t *testing.T) {
 	c := synthCorpus(1)
-	for _, kind := range []string{enhancer.KindGhost, enhancer.KindGRU} {
+	for _, kind := range []string{enhancer.KindGhost, enhancer.KindGRU, "v2-df"} {
 		t.Run(kind, func(t *testing.T) {
 			run := func(seed uint64) []float64 {
 				cfg := smallConfig(kind, "")
+				if kind == "v2-df" {
+					cfg = smallV2Config("")
+				}
 				cfg.Steps, cfg.Seed = 10, seed
 				tr, err := NewTrainer(cfg, c)
 				if err != nil {
@@ -66,9 +77,14 @@ func TestDeterminism(t *testing.T) {
 // Adam moments, step and data stream), and that Run writes the checkpoint,
 // logs, curves and a best model that loads with its metadata.
 func TestCheckpointResume(t *testing.T) {
+	t.Run("v1", func(t *testing.T) { checkpointResume(t, smallConfig(enhancer.KindGhost, "")) })
+	t.Run("v2-df", func(t *testing.T) { checkpointResume(t, smallV2Config("")) })
+}
+
+func checkpointResume(t *testing.T, cfg Config) {
 	c := synthCorpus(2)
 	dir := t.TempDir()
-	cfg := smallConfig(enhancer.KindGhost, filepath.Join(dir, "a"))
+	cfg.RunDir = filepath.Join(dir, "a")
 	cfg.Steps = 10
 	full, err := NewTrainer(cfg, c)
 	if err != nil {
