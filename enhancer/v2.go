@@ -212,7 +212,9 @@ func (a Arch) V2BinBands() []int {
 // ℓ_k is the bin's level on the features' scale, (10 log10 P_k − μ_b)/40
 // with the band's running mean μ_b = L_b − 40 f_b; φ_k is the phase advance
 // over one hop of H = N/2 samples less that of a sinusoid at the bin's
-// centre frequency (πk), so a steady partial reads the same in every bin.
+// centre frequency (πk): for a steady partial at f dominating the bin,
+// φ_k = π(f − f_k)/Δf (Δf the bin spacing, 50 Hz), its offset from the bin's
+// centre, the same at any bin and sample rate; noise gives a random φ.
 // (cos, sin) = (0, 0) where X_k or prev_k is zero. scale is V2Scale; tmp
 // (length ≥ K) is scratch space for the logarithms, taken all at once.
 func V2BinInput(dst, feat []float32, lev []float64, x, prev []complex128, band []int, scale float64, tmp []float64) {
