@@ -133,8 +133,7 @@ func (n *Net) ForwardSpec(gain, feat []float32, x []complex128) {
 func (n *Net) Forward(gain, in []float32) {
 	if v := n.v2; v != nil {
 		f := v.a.Features
-		v.pos = (v.pos + 2) % 3
-		b0, b1, b2 := v.bins[v.pos], v.bins[(v.pos+1)%3], v.bins[(v.pos+2)%3]
+		b0, b1, b2 := v.advance()
 		copy(b0, in[f:])
 		v.forward(gain, in[:f], b0, b1, b2)
 		return

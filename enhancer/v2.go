@@ -180,7 +180,7 @@ func (m *Model) v1View() *Model {
 // a fresh v2 model's (head3 zero), so that it computes exactly v1's gains
 // until trained: the start of a v2 training run from a trained v1 model.
 func WithHead(v1 *Model, a Arch, rng *rand.Rand) (*Model, error) {
-	if a.Graph != GraphV2 || a.V1() != v1.Arch || v1.Arch.Graph != "" {
+	if a.Graph != GraphV2 || a.V1() != v1.Arch {
 		return nil, fmt.Errorf("a %s model of graph %q cannot start the v2 model %s", v1.Arch.Kind, v1.Arch.Graph, a.Kind)
 	}
 	m, err := NewModel(a)

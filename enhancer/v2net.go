@@ -92,11 +92,17 @@ func (n *netV2) reset() {
 // frame must be in n.lev.
 func (n *netV2) forwardSpec(gain, feat []float32, x []complex128) {
 	k := n.a.Bins
-	n.pos = (n.pos + 2) % 3 // the oldest slot becomes frame t
-	b0, b1, b2 := n.bins[n.pos], n.bins[(n.pos+1)%3], n.bins[(n.pos+2)%3]
+	b0, b1, b2 := n.advance()
 	V2BinInput(b0, feat, n.lev, x, n.prev, n.band, n.scale, n.tmp)
 	copy(n.prev, x[:k])
 	n.forward(gain, feat, b0, b1, b2)
+}
+
+// advance turns the ring of per-bin inputs by one frame and returns the
+// slots of frames t (the oldest slot, for the caller to fill), t−1 and t−2.
+func (n *netV2) advance() (b0, b1, b2 []float32) {
+	n.pos = (n.pos + 2) % 3
+	return n.bins[n.pos], n.bins[(n.pos+1)%3], n.bins[(n.pos+2)%3]
 }
 
 // forward runs the graph on the features and the per-bin inputs of frames

@@ -96,8 +96,9 @@ func LossDF[T Float](cfg LossConfig, g, c []T, tg *Targets[T], dOut, dC []T) flo
 		gf := max(gv, floor)
 		var dgf T
 		if k := i % tg.K; k < nd {
+			o := i/tg.K*nd + k // the filtered bin's index in c, dC and tg.DF
 			var l float64
-			l, dgf = dfBin(cfg, gf, c[(i/tg.K*nd+k)*6:], tg.DF[(i/tg.K*nd+k)*8:], tg, i, sdr, wm, wc, dC[(i/tg.K*nd+k)*6:])
+			l, dgf = dfBin(cfg, gf, c[o*6:], tg.DF[o*8:], tg, i, sdr, wm, wc, dC[o*6:])
 			total += l
 		} else {
 			gc := exp(T(cp) * logT(gf))
@@ -215,8 +216,9 @@ func sdrTerm[T Float](cfg LossConfig, g, c []T, tg *Targets[T]) *sdrState {
 		b := i / tg.K % tg.B
 		gf := max(gv, floor)
 		if k := i % tg.K; k < nd {
-			z := tg.DF[(i/tg.K*nd+k)*8:]
-			yr, yi := dfOut(gf, c[(i/tg.K*nd+k)*6:], z)
+			o := i/tg.K*nd + k
+			z := tg.DF[o*8:]
+			yr, yi := dfOut(gf, c[o*6:], z)
 			e[b] += float64((yr-z[6])*(yr-z[6]) + (yi-z[7])*(yi-z[7]))
 		} else {
 			e[b] += float64(gf*gf*tg.XP[i] - 2*gf*tg.XS[i] + tg.SS[i])
