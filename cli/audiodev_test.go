@@ -136,17 +136,20 @@ func startPulse(t *testing.T) *pulse {
 		t.Fatalf("starting pulseaudio: %v", err)
 	}
 	t.Cleanup(p.stop)
-	// A hang guard only: a loaded machine may take its time.
-	for deadline := time.Now().Add(time.Minute); ; {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pulseaudio did not start within a minute (hang):\n%s", p.log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitFor(t, "pulseaudio", func() bool { _, err := os.Stat(sock); return err == nil }, p.log.String)
 	return p
+}
+
+// waitFor polls ok every 50 ms until it holds. It is a hang guard, not a
+// speed check (a loaded machine may take its time): after a minute it
+// fails the test, naming what and printing log().
+func waitFor(t *testing.T, what string, ok func() bool, log func() string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not come up within a minute (a hang guard, not a speed check):\n%s", what, log())
+		}
+	}
 }
 
 // stop kills the server (if still running) and waits for it.

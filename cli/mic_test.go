@@ -204,13 +204,7 @@ func startPipeWire(t *testing.T) soundServer {
 		}
 	})
 	wait := func(what string, ok func() bool) {
-		for deadline := time.Now().Add(time.Minute); !ok(); time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				mu.Lock()
-				defer mu.Unlock()
-				t.Fatalf("%s did not come up within a minute (a hang guard, not a speed check):\n%s", what, logs.String())
-			}
-		}
+		waitFor(t, what, ok, func() string { mu.Lock(); defer mu.Unlock(); return logs.String() })
 	}
 	exists := func(p string) func() bool {
 		return func() bool { _, err := os.Stat(p); return err == nil }

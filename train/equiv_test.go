@@ -9,7 +9,8 @@ import (
 
 // TestForwardMatchesInference checks that the batched training forward pass
 // gives the gains of enhancer's per-frame inference (enhancer.Net.Forward)
-// for every sequence of a batch, for both cell types and ghost activations.
+// for every sequence of a batch, for both cell types and ghost activations,
+// and for the v2 graph (its head3, zero after InitRandom, made non-zero).
 func TestForwardMatchesInference(t *testing.T) {
 	cases := []struct {
 		name string
@@ -19,6 +20,9 @@ func TestForwardMatchesInference(t *testing.T) {
 		{"twin", enhancer.TwinArch},
 		{"ghost-relu", func() enhancer.Arch { a := enhancer.DefaultArch; a.GhostAct = "relu"; a.Ratio = 3; return a }()},
 		{"skip-2-no-floor", func() enhancer.Arch { a := enhancer.DefaultArch; a.Skip, a.Lookahead = 2, 2; return a }()},
+		{"v2", enhancer.V2Arch},
+		{"v2-twin", enhancer.V2TwinArch},
+		{"v2-df", func() enhancer.Arch { a := enhancer.V2Arch; a.DF = 40; return a }()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -28,11 +32,17 @@ func TestForwardMatchesInference(t *testing.T) {
 			}
 			m := net.Model(0)
 			m.InitRandom(rand.New(rand.NewSource(3)))
+			rng3 := rand.New(rand.NewSource(5))
+			for _, name := range []string{"head3.weight", "head3.bias"} { // v2 only
+				for i := range m.Weights[name] {
+					m.Weights[name][i] = float32(0.3 * rng3.NormFloat64())
+				}
+			}
 			if err := net.SetModel(m); err != nil {
 				t.Fatal(err)
 			}
 			const nb, nt = 3, 40
-			f := tc.arch.Features
+			f := tc.arch.InputSize()
 			rng := rand.New(rand.NewSource(4))
 			feat := make([]float32, nb*nt*f)
 			for i := range feat {

@@ -87,15 +87,19 @@ func TestGradientCheck(t *testing.T) {
 }
 
 func BenchmarkTrainStep(b *testing.B) {
-	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch} {
-		b.Run(a.Kind, func(b *testing.B) {
+	for _, a := range []enhancer.Arch{enhancer.DefaultArch, enhancer.TwinArch, enhancer.V2Arch, enhancer.V2TwinArch} {
+		name := a.Kind
+		if a.Graph != "" {
+			name += "-" + a.Graph
+		}
+		b.Run(name, func(b *testing.B) {
 			net, _ := NewNet[float32](a)
 			m := net.Model(0)
 			m.InitRandom(rand.New(rand.NewSource(1)))
 			net.SetModel(m)
 			rng := rand.New(rand.NewSource(2))
 			const nb, nt = 32, 300
-			feat := make([]float32, nb*nt*a.Features)
+			feat := make([]float32, nb*nt*a.InputSize())
 			for i := range feat {
 				feat[i] = float32(rng.NormFloat64() * 0.3)
 			}
