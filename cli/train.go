@@ -52,11 +52,13 @@ func trainCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "seconds", Value: train.DefaultMix.Seconds, Usage: "sequence length in seconds"},
 			&ucli.Float64Flag{Name: "snr-min", Value: train.DefaultMix.SNRMin, Usage: "lowest speech-to-noise ratio of the mixtures, dB (drawn uniformly up to --snr-max)"},
 			&ucli.Float64Flag{Name: "snr-max", Value: train.DefaultMix.SNRMax, Usage: "highest speech-to-noise ratio of the mixtures, dB"},
+			&ucli.Float64Flag{Name: "clean-only", Value: train.DefaultMix.CleanOnly, Usage: "share of sequences of speech with no noise added"},
 			&ucli.Float64Flag{Name: "snr-mode", DefaultText: "uniform", Usage: "draw the SNR from the triangular distribution over --snr-min … --snr-max with its peak here, dB"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "initialisation and data seed"},
 			&ucli.Float64Flag{Name: "lr", Value: 2e-3, Usage: "peak learning rate"},
 			&ucli.Float64Flag{Name: "weight-decay", Usage: "decoupled weight decay on matrices"},
 			&ucli.Float64Flag{Name: "sdr-weight", Value: train.DefaultLoss.SDRWeight, Usage: "weight of the per-sequence spectral SDR loss term (dB); 0 turns it off"},
+			&ucli.Float64Flag{Name: "sdr-cap", Value: train.DefaultLoss.SDRCap, Usage: "the SDR term stops rewarding a sequence with speech at this many dB; higher pulls clean input toward an exact pass-through"},
 			&ucli.StringSliceFlag{Name: "ablate", Usage: "turn one guard of the recipe off to measure what it does: " + ablationList() + "; repeatable"},
 			&ucli.Float64Flag{Name: "under-weight", Value: train.DefaultLoss.UnderWeight, Usage: "loss weight of over-suppression (output below the clean magnitude) relative to residual noise"},
 			&ucli.IntFlag{Name: "val-every", Value: 1000, Usage: "steps between validations and checkpoints"},
@@ -204,8 +206,9 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	cfg.LR, cfg.Decay, cfg.ValEvery = c.Float64("lr"), c.Float64("weight-decay"), c.Int("val-every")
 	cfg.Mix.Seconds = c.Float64("seconds")
 	cfg.Mix.SNRMin, cfg.Mix.SNRMax = c.Float64("snr-min"), c.Float64("snr-max")
+	cfg.Mix.CleanOnly = c.Float64("clean-only")
 	cfg.Mix.SNRPeaked, cfg.Mix.SNRMode = c.IsSet("snr-mode"), c.Float64("snr-mode")
-	cfg.Loss.SDRWeight, cfg.Loss.UnderWeight = c.Float64("sdr-weight"), c.Float64("under-weight")
+	cfg.Loss.SDRWeight, cfg.Loss.UnderWeight, cfg.Loss.SDRCap = c.Float64("sdr-weight"), c.Float64("under-weight"), c.Float64("sdr-cap")
 	cfg.Ablate = c.StringSlice("ablate")
 	cfg.Resume = c.Bool("resume")
 	r.Base = cfg

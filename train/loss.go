@@ -27,7 +27,10 @@ import "math"
 // approximates the waveform SDR that SI-SDR measures: it weighs bins by
 // their energy, as SI-SDR does, where the compressed terms even them out.
 // The 10⁻³ P_b term caps its reward at 30 dB, so clean sequences stop
-// pulling once they are nearly untouched. Noise-only sequences (P_b = 0)
+// pulling once they are nearly untouched; SDRCap = C dB puts 10^(−C/10) P_b
+// in its place on sequences with speech, so a higher cap keeps pulling clean
+// input toward an exact pass-through (the sigmoid and tanh outputs can reach
+// it only as they saturate). Noise-only sequences (P_b = 0)
 // have no SDR; for them the term is the output-to-input power ratio
 // 10 log10((E_b + 10⁻³ N_b) / N_b), N_b = Σ|X|² (E_b is then the output
 // power), the attenuation that validation measures, capped at 30 dB.
@@ -43,12 +46,21 @@ type LossConfig struct {
 	UnderWeight   float64 // weight of magnitude errors where u < s (2)
 	GainFloor     float64 // linear gain floor, e.g. 10^(−30/20)
 	SDRWeight     float64 // λ, weight of the per-sequence spectral SDR term in dB (0: off)
+	SDRCap        float64 // cap of the SDR term's reward on sequences with speech, dB (30; 0 means 30)
 }
 
 // DefaultLoss is the shipped recipe's loss: c = 0.3, 0.7·magnitude +
 // 0.3·complex, over-suppression weighted 2×, gain floor −30 dB, plus
 // 0.01 × the spectral SDR (noise only: attenuation) term in dB.
-var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, UnderWeight: 2, GainFloor: math.Pow(10, -30.0/20), SDRWeight: 0.01}
+var DefaultLoss = LossConfig{Compress: 0.3, MagWeight: 0.7, ComplexWeight: 0.3, UnderWeight: 2, GainFloor: math.Pow(10, -30.0/20), SDRWeight: 0.01, SDRCap: 30}
+
+// sdrCap is the SDR term's reward cap on sequences with speech, dB.
+func (c LossConfig) sdrCap() float64 {
+	if c.SDRCap <= 0 {
+		return 30
+	}
+	return c.SDRCap
+}
 
 // Targets are the per-bin inputs of the loss for one batch of B sequences
 // of K bins, time-major [T·B, K] (row t·B + b): XC = |X|^c, SC = |S|^c,
@@ -228,9 +240,12 @@ func sdrTerm[T Float](cfg LossConfig, g, c []T, tg *Targets[T]) *sdrState {
 	}
 	st := &sdrState{scale: make([]float64, tg.B)}
 	n := 0
+	eps := make([]float64, tg.B)
 	for b := range p {
+		eps[b] = math.Pow(10, -cfg.sdrCap()/10)
 		if p[b] <= 0 {
 			p[b] = x[b] // noise only: attenuation of the input
+			eps[b] = 1e-3
 		}
 		if p[b] > 0 {
 			n++
@@ -240,7 +255,7 @@ func sdrTerm[T Float](cfg LossConfig, g, c []T, tg *Targets[T]) *sdrState {
 		if p[b] <= 0 {
 			continue // digital silence
 		}
-		d := max(e[b], 0) + 1e-3*p[b]
+		d := max(e[b], 0) + eps[b]*p[b]
 		st.loss += cfg.SDRWeight / float64(n) * 10 * math.Log10(d/p[b])
 		// d/dG_f of 10 log10(d) = (10/ln 10) · 2 (G_f |X|² − Re(X S*)) / d
 		st.scale[b] = cfg.SDRWeight / float64(n) * 20 / math.Ln10 / d

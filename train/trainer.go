@@ -327,8 +327,8 @@ func (t *Trainer) Model(p []float32) *enhancer.Model {
 	if c.Mix.SNRPeaked {
 		snrDist = fmt.Sprintf("triangular, mode %g dB", c.Mix.SNRMode)
 	}
-	m.Meta["recipe"] = fmt.Sprintf("ghostrnn train: seed=%d batch=%d seq=%gs steps=%d lr=%g→%g warmup=%d cosine clip=%g decay=%g; loss: |.|^%g 0.7·mag(under×%g)+0.3·complex+%g·SDR(dB), floor %.1f dB; mix: SNR %g…%g dB (%s), %.0f%% noise-only, %.0f%% clean, level %g…%g dBFS, speed 0.9–1.1 p=%g, speech EQ p=%g, noise EQ+tilt p=%g, noise speed 0.7–1.4 p=%g, second noise p=%g, rumble p=%g, bandlimit p=%g, reverb p=%g (early 50 ms target)",
-		c.Seed, c.Batch, c.Mix.Seconds, t.ck.Step, c.LR, c.MinLR, c.Warmup, c.Clip, c.Decay, c.Loss.Compress, c.Loss.UnderWeight, c.Loss.SDRWeight,
+	m.Meta["recipe"] = fmt.Sprintf("ghostrnn train: seed=%d batch=%d seq=%gs steps=%d lr=%g→%g warmup=%d cosine clip=%g decay=%g; loss: |.|^%g 0.7·mag(under×%g)+0.3·complex+%g·SDR(dB, cap %g dB), floor %.1f dB; mix: SNR %g…%g dB (%s), %.0f%% noise-only, %.0f%% clean, level %g…%g dBFS, speed 0.9–1.1 p=%g, speech EQ p=%g, noise EQ+tilt p=%g, noise speed 0.7–1.4 p=%g, second noise p=%g, rumble p=%g, bandlimit p=%g, reverb p=%g (early 50 ms target)",
+		c.Seed, c.Batch, c.Mix.Seconds, t.ck.Step, c.LR, c.MinLR, c.Warmup, c.Clip, c.Decay, c.Loss.Compress, c.Loss.UnderWeight, c.Loss.SDRWeight, c.Loss.sdrCap(),
 		20*math.Log10(c.Loss.GainFloor), c.Mix.SNRMin, c.Mix.SNRMax, snrDist, 100*c.Mix.NoiseOnly, 100*c.Mix.CleanOnly,
 		c.Mix.LevelMin, c.Mix.LevelMax, c.Mix.SpeedProb, c.Mix.SpeechEQProb, c.Mix.NoiseEQProb, c.Mix.NoiseSpeedProb, c.Mix.NoiseMixProb, c.Mix.RumbleProb, c.Mix.BandLimitProb, c.Mix.ReverbProb)
 	m.Meta["recipe"] += fmt.Sprintf(", babble of 3–8 training talkers p=%g (reverb p=%g, + noise p=%g, SNR ≥ %g dB), near-silent stretch p=%g",
@@ -505,13 +505,13 @@ func (t *Trainer) step(rs *runState, b *Batch) error {
 }
 
 // exploded reports a loss above 50× the median of the recent good losses,
-// both measured from the loss's lower bound −30·SDRWeight (the SDR term
-// rewards at most 30 dB; the other terms are ≥ 0).
+// both measured from the loss's lower bound −max(30, SDRCap)·SDRWeight (the
+// SDR term rewards at most that many dB; the other terms are ≥ 0).
 func (t *Trainer) exploded(recent []float64, loss float64) bool {
 	if len(recent) < 50 {
 		return false
 	}
-	lo := -30 * t.cfg.Loss.SDRWeight
+	lo := -max(30, t.cfg.Loss.sdrCap()) * t.cfg.Loss.SDRWeight
 	s := append([]float64(nil), recent...)
 	sort.Float64s(s)
 	return loss-lo > 50*(s[len(s)/2]-lo)
