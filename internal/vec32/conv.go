@@ -84,11 +84,11 @@ func (c *Conv) Forward(y, x []float32, slope float32) {
 		return
 	}
 	kin, xs := c.kernel*c.in, c.stride*c.in
-	if kern == kernAVX2 && c.out == 1 {
+	if kern >= kernAVX2 && c.out == 1 {
 		convDotAVX2(y, c.wr, c.b[0], x, xs, kin, n, slope)
 		return
 	}
-	if kern == kernAVX2 {
+	if kern >= kernAVX2 {
 		for o := 0; o < c.out; o += 16 {
 			if nout := min(16, c.out-o); nout > 8 && conv512 {
 				convAVX512(y[o:], c.out, nout, c.w[o:], c.lanes, c.b[o:], x, xs, kin, n, slope)

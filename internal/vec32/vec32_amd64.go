@@ -4,9 +4,12 @@ package vec32
 // outputs with AVX-512F.
 var conv512 = hasAVX512()
 
-// kern is the kernel in use: kernAVX2 if the CPU and OS support it, else
-// kernSSE (SSE is part of every amd64 CPU).
+// kern is the kernel in use: kernAVX512 or kernAVX2 if the CPU and OS
+// support it (hasAVX512, hasAVX2FMA), else kernSSE (SSE is part of every amd64 CPU).
 var kern = func() int {
+	if hasAVX512() {
+		return kernAVX512
+	}
 	if hasAVX2FMA() {
 		return kernAVX2
 	}
@@ -63,6 +66,16 @@ func dotAVX2(a, b []float32) float32
 //
 //go:noescape
 func gemvAVX2(y, a, x []float32)
+
+// dotAVX512 is dotAVX2 with AVX-512F (16 lanes, blocks of 64).
+//
+//go:noescape
+func dotAVX512(a, b []float32) float32
+
+// gemvAVX512 is gemvAVX2 with AVX-512F; each row is summed as dotAVX512.
+//
+//go:noescape
+func gemvAVX512(y, a, x []float32)
 
 // dotSSE is dotAVX2 with SSE.
 //

@@ -204,3 +204,181 @@ srow:
 	CMPQ   BX, R9
 	JLT    srow
 	RET
+
+// The AVX-512F kernels sum a row in 16-lane blocks into two accumulators:
+// blocks 0, 2, 4, … into A and 1, 3, 5, … into B while pairs remain, then
+// a last whole block into A and the last partial block (len mod 16 lanes,
+// masked by K1, the other lanes untouched) into B; then A + B, the halves
+// folded (256, then 128 bits) and the four lanes added as
+// (l0 + l1) + (l2 + l3). gemvAVX512 runs four rows at a time with the same
+// order per row, so each of its rows equals dotAVX512 bit for bit. Register
+// use: AX the index, CX = len, R11 = len &^ 31, R12 = len &^ 15, DI the
+// vector, K1 the tail mask.
+
+// TAILMASK sets K1 to the low CX mod 16 bits.
+#define TAILMASK \
+	MOVQ  CX, R13 \
+	ANDQ  $15, CX \
+	MOVQ  $1, DX \
+	SHLQ  CX, DX \
+	DECQ  DX \
+	KMOVW DX, K1 \
+	MOVQ  R13, CX
+
+// ROW1 sums the row at SI into X0 (lane 0); it uses Z0, Z1, Z8, Z9.
+#define ROW1(pairs, one, part, done) \
+	VXORPS Z0, Z0, Z0 \
+	VXORPS Z1, Z1, Z1 \
+	XORQ   AX, AX \
+	CMPQ   R11, $0 \
+	JE     one \
+pairs: \
+	VMOVUPS     (DI)(AX*4), Z8 \
+	VMOVUPS     64(DI)(AX*4), Z9 \
+	VFMADD231PS (SI)(AX*4), Z8, Z0 \
+	VFMADD231PS 64(SI)(AX*4), Z9, Z1 \
+	ADDQ        $32, AX \
+	CMPQ        AX, R11 \
+	JLT         pairs \
+one: \
+	CMPQ        AX, R12 \
+	JGE         part \
+	VMOVUPS     (DI)(AX*4), Z8 \
+	VFMADD231PS (SI)(AX*4), Z8, Z0 \
+	ADDQ        $16, AX \
+part: \
+	CMPQ        AX, CX \
+	JGE         done \
+	VMOVUPS     (DI)(AX*4), K1, Z8 \
+	VFMADD231PS (SI)(AX*4), Z8, K1, Z1 \
+done: \
+	VADDPS        Z1, Z0, Z0 \
+	VEXTRACTF32X8 $1, Z0, Y1 \
+	VADDPS        Y1, Y0, Y0 \
+	VEXTRACTF128  $1, Y0, X1 \
+	VADDPS        X1, X0, X0 \
+	VHADDPS       X0, X0, X0 \
+	VHADDPS       X0, X0, X0
+
+// FOLD folds the 16 lanes of Z(a) + Z(b) to four in X(a).
+#define FOLD(za, zb, ya, yt, xa, xt) \
+	VADDPS        zb, za, za \
+	VEXTRACTF32X8 $1, za, yt \
+	VADDPS        yt, ya, ya \
+	VEXTRACTF128  $1, ya, xt \
+	VADDPS        xt, xa, xa
+
+// func dotAVX512(a, b []float32) float32
+TEXT ·dotAVX512(SB), NOSPLIT, $0-52
+	MOVQ a_base+0(FP), SI
+	MOVQ a_len+8(FP), CX
+	MOVQ b_base+24(FP), DI
+	MOVQ CX, R11
+	ANDQ $-32, R11
+	MOVQ CX, R12
+	ANDQ $-16, R12
+	TAILMASK
+	ROW1(dpairs, done_, dpart, ddone)
+	VZEROUPPER
+	MOVSS X0, ret+48(FP)
+	RET
+
+// func gemvAVX512(y, a, x []float32)
+//
+// R8 walks y, R9 counts the rows left, R10 is a row's length in bytes; the
+// four rows of a block start at SI, R13 (= SI + R10), DX and BX.
+TEXT ·gemvAVX512(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), R8
+	MOVQ y_len+8(FP), R9
+	MOVQ a_base+24(FP), SI
+	MOVQ x_base+48(FP), DI
+	MOVQ x_len+56(FP), CX
+	MOVQ CX, R10
+	SHLQ $2, R10
+	MOVQ CX, R11
+	ANDQ $-32, R11
+	MOVQ CX, R12
+	ANDQ $-16, R12
+	TAILMASK
+
+rows4:
+	CMPQ   R9, $4
+	JLT    rows1
+	LEAQ   (SI)(R10*1), R13
+	LEAQ   (SI)(R10*2), DX
+	LEAQ   (R13)(R10*2), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   AX, AX
+	CMPQ   R11, $0
+	JE     g4one
+
+g4pairs:
+	VMOVUPS     (DI)(AX*4), Z8
+	VMOVUPS     64(DI)(AX*4), Z9
+	VFMADD231PS (SI)(AX*4), Z8, Z0
+	VFMADD231PS 64(SI)(AX*4), Z9, Z1
+	VFMADD231PS (R13)(AX*4), Z8, Z2
+	VFMADD231PS 64(R13)(AX*4), Z9, Z3
+	VFMADD231PS (DX)(AX*4), Z8, Z4
+	VFMADD231PS 64(DX)(AX*4), Z9, Z5
+	VFMADD231PS (BX)(AX*4), Z8, Z6
+	VFMADD231PS 64(BX)(AX*4), Z9, Z7
+	ADDQ        $32, AX
+	CMPQ        AX, R11
+	JLT         g4pairs
+
+g4one:
+	CMPQ        AX, R12
+	JGE         g4part
+	VMOVUPS     (DI)(AX*4), Z8
+	VFMADD231PS (SI)(AX*4), Z8, Z0
+	VFMADD231PS (R13)(AX*4), Z8, Z2
+	VFMADD231PS (DX)(AX*4), Z8, Z4
+	VFMADD231PS (BX)(AX*4), Z8, Z6
+	ADDQ        $16, AX
+
+g4part:
+	CMPQ        AX, CX
+	JGE         g4red
+	VMOVUPS     (DI)(AX*4), K1, Z8
+	VFMADD231PS (SI)(AX*4), Z8, K1, Z1
+	VFMADD231PS (R13)(AX*4), Z8, K1, Z3
+	VFMADD231PS (DX)(AX*4), Z8, K1, Z5
+	VFMADD231PS (BX)(AX*4), Z8, K1, Z7
+
+g4red:
+	FOLD(Z0, Z1, Y0, Y1, X0, X1)
+	FOLD(Z2, Z3, Y2, Y3, X2, X3)
+	FOLD(Z4, Z5, Y4, Y5, X4, X5)
+	FOLD(Z6, Z7, Y6, Y7, X6, X7)
+	VHADDPS X2, X0, X0
+	VHADDPS X6, X4, X4
+	VHADDPS X4, X0, X0
+	VADDPS  (R8), X0, X0
+	VMOVUPS X0, (R8)
+	ADDQ    $16, R8
+	LEAQ    (SI)(R10*4), SI
+	SUBQ    $4, R9
+	JMP     rows4
+
+rows1:
+	CMPQ   R9, $0
+	JE     gdone
+	ROW1(g1pairs, g1one, g1part, g1done)
+	VADDSS (R8), X0, X0
+	VMOVSS X0, (R8)
+	ADDQ   $4, R8
+	ADDQ   R10, SI
+	DECQ   R9
+	JMP    rows1
+
+gdone:
+	VZEROUPPER
+	RET

@@ -8,6 +8,8 @@ var conv512 = false
 
 func dotAVX2(a, b []float32) float32 { panic("vec32: no AVX2 kernel") }
 func gemvAVX2(y, a, x []float32)     { panic("vec32: no AVX2 kernel") }
+func dotAVX512(a, b []float32) float32 { panic("vec32: no AVX-512 kernel") }
+func gemvAVX512(y, a, x []float32)     { panic("vec32: no AVX-512 kernel") }
 func dotSSE(a, b []float32) float32  { panic("vec32: no SSE kernel") }
 func gemvSSE(y, a, x []float32)      { panic("vec32: no SSE kernel") }
 

@@ -29,7 +29,7 @@ func dot64(a, b []float32) (sum, abs float64) {
 	return sum, abs
 }
 
-var kernelNames = [...]string{kernGo: "go", kernSSE: "sse", kernAVX2: "avx2"}
+var kernelNames = [...]string{kernGo: "go", kernSSE: "sse", kernAVX2: "avx2", kernAVX512: "avx512"}
 
 // forKernels runs f once for every kernel this machine can run, as subtests,
 // with kern set to it.
@@ -79,7 +79,7 @@ func TestMulVecAdd(t *testing.T) { forKernels(t, testMulVecAdd) }
 
 func testMulVecAdd(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
-	for _, sh := range [][2]int{{1, 1}, {3, 7}, {5, 8}, {4, 33}, {192, 128}, {64, 64}, {161, 128}, {2, 0}, {0, 5}} {
+	for _, sh := range [][2]int{{1, 1}, {3, 7}, {5, 8}, {4, 33}, {6, 48}, {9, 16}, {8, 100}, {192, 128}, {64, 64}, {161, 128}, {2, 0}, {0, 5}} {
 		rows, cols := sh[0], sh[1]
 		a, x, y := randSlice(rng, rows*cols+5), randSlice(rng, cols), randSlice(rng, rows)
 		y0 := append([]float32(nil), y...)
