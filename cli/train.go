@@ -68,6 +68,7 @@ func trainCommand() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "init", Usage: "start from the weights of this model file (fine-tuning: a fresh optimiser and schedule), one per --arch; the architecture must match"},
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
+			&ucli.StringFlag{Name: "keep", Value: "best", Usage: "which weights --out gets: best (the best validation score) or last (the end of the schedule; with --export too)"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		),
@@ -211,6 +212,13 @@ func trainRunFromFlags(c *ucli.Context) (trainRun, error) {
 	cfg.Loss.SDRWeight, cfg.Loss.UnderWeight, cfg.Loss.SDRCap = c.Float64("sdr-weight"), c.Float64("under-weight"), c.Float64("sdr-cap")
 	cfg.Ablate = c.StringSlice("ablate")
 	cfg.Resume = c.Bool("resume")
+	switch k := c.String("keep"); k {
+	case "best":
+	case "last":
+		cfg.KeepLast = true
+	default:
+		return r, fmt.Errorf("train: unknown --keep %q (want best or last)", k)
+	}
 	r.Base = cfg
 	return r, r.check()
 }
@@ -379,7 +387,7 @@ func (r trainRun) export() error {
 		if len(r.Outs) > 0 {
 			out = r.Outs[i]
 		}
-		if err := train.Export(dir, out); err != nil {
+		if err := train.Export(dir, out, r.Base.KeepLast); err != nil {
 			return fmt.Errorf("train: --export: %v", strings.TrimPrefix(err.Error(), "train: "))
 		}
 	}

@@ -148,7 +148,8 @@ func TestTrainValidationMatchesEval(t *testing.T) {
 }
 
 // TestTrainExportWithoutCorpus: --export reads only the checkpoint; with no
-// corpus anywhere it writes the best weights as a model file and the curves.
+// corpus anywhere it writes the best weights as a model file and the curves,
+// and with --keep last the last weights (here all zero, at step 7).
 func TestTrainExportWithoutCorpus(t *testing.T) {
 	m, err := models.Default()
 	if err != nil {
@@ -165,7 +166,7 @@ func TestTrainExportWithoutCorpus(t *testing.T) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ck := &train.Checkpoint{Version: 1, Config: train.DefaultConfig(m.Arch), Step: 5, BestStep: 5, BestP: net.P, P: make([]float32, len(net.P)),
+	ck := &train.Checkpoint{Version: 1, Config: train.DefaultConfig(m.Arch), Step: 7, BestStep: 5, BestP: net.P, P: make([]float32, len(net.P)),
 		History: []train.Record{{Kind: "train", Step: 5, Loss: 1}}}
 	if err := train.SaveCheckpoint(filepath.Join(runDir, "checkpoint.gob"), ck); err != nil {
 		t.Fatal(err)
@@ -187,7 +188,26 @@ func TestTrainExportWithoutCorpus(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(runDir, "curves.png")); err != nil {
 		t.Errorf("curves not redrawn: %v", err)
 	}
+	if got.Meta["best_step"] != "5" {
+		t.Errorf("best_step %q, want 5", got.Meta["best_step"])
+	}
+	last := filepath.Join(t.TempDir(), "last.safetensors")
+	if res := ghostrnn(t, nil, "train", "--export", "--keep", "last", "--run-dir", runDir, "--out", last); res.code != 0 {
+		t.Fatalf("--keep last: exit %d: %s", res.code, res.stderr)
+	}
+	if got, err = models.Load(last); err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range got.Weights {
+		if slices.ContainsFunc(w, func(v float32) bool { return v != 0 }) {
+			t.Errorf("--keep last: tensor %s is not the checkpoint's last (zero) weights", name)
+		}
+	}
+	if got.Meta["best_step"] != "7" {
+		t.Errorf("--keep last: best_step %q, want 7", got.Meta["best_step"])
+	}
 	oneLine(t, ghostrnn(t, nil, "train", "--export", "--out", out), "--export needs --run-dir")
+	oneLine(t, ghostrnn(t, nil, "train", "--export", "--keep", "first", "--run-dir", runDir), "unknown --keep")
 }
 
 // TestTrainCorpusErrors: without a corpus, or with one that leaves nothing

@@ -31,8 +31,8 @@ type Net struct {
 	a0     []float32 // [H]
 
 	// feature skip (Arch.Skip > 0)
-	skip  []float32   // V, [K, (D+1)(2w+1)]
-	sidx  []int       // band read per bin and offset, [K, 2w+1]
+	skipT []float32   // Vᵀ, [(D+1)(2w+1), K]: tap-major, so each tap is one pass over the bins
+	sidxT []int32     // the band each bin reads at each offset, [2w+1, K]
 	fhist [][]float32 // the last D+1 feature vectors; fhist[fpos] is the newest
 	fpos  int
 
@@ -84,7 +84,18 @@ func newNetV1(m *Model) (*Net, error) {
 		n.layers = append(n.layers, ly)
 	}
 	if a.Skip > 0 {
-		n.skip, n.sidx = w["skip.weight"], a.SkipIndex()
+		v, idx := w["skip.weight"], a.SkipIndex()
+		sw, nb := 2*a.Skip+1, a.Bins
+		taps := (a.Lookahead + 1) * sw
+		n.skipT, n.sidxT = make([]float32, taps*nb), make([]int32, sw*nb)
+		for k := 0; k < nb; k++ {
+			for t := 0; t < taps; t++ {
+				n.skipT[t*nb+k] = v[k*taps+t]
+			}
+			for o := 0; o < sw; o++ {
+				n.sidxT[o*nb+k] = int32(idx[k*sw+o])
+			}
+		}
 		n.fhist = make([][]float32, a.Lookahead+1)
 		for i := range n.fhist {
 			n.fhist[i] = make([]float32, a.Features)
@@ -153,35 +164,31 @@ func (n *Net) logits(gain, feat []float32) {
 		x = n.layers[i].s
 	}
 	gemv(gain, n.wout, x, n.bout)
-	if n.skip != nil {
+	if n.skipT != nil {
 		n.addSkip(gain, feat)
 	}
 }
 
 // addSkip pushes feat into the feature history and adds the skip term
-// Σ_j Σ_o V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o] to each pre-sigmoid gain.
+// Σ_j Σ_o V[k, j(2w+1)+o+w] f_{t−j}[b(k)+o] to each pre-sigmoid gain. It
+// runs tap by tap over all bins (Vᵀ), so the bins' additions are independent
+// of each other while each bin still sums its taps in the order j, then o.
 func (n *Net) addSkip(gain, feat []float32) {
 	d := len(n.fhist)
 	n.fpos = (n.fpos + 1) % d
 	copy(n.fhist[n.fpos], feat)
 	w := 2*n.arch.Skip + 1
-	taps := d * w
-	// Two bins at a time, each summed in its own order (so the two chains
-	// of additions overlap); an odd last bin pairs with itself.
 	nb := n.arch.Bins
-	for k := 0; k < nb; k += 2 {
-		k1 := min(k+1, nb-1)
-		v0, v1 := n.skip[k*taps:(k+1)*taps], n.skip[k1*taps:(k1+1)*taps]
-		i0, i1 := n.sidx[k*w:(k+1)*w], n.sidx[k1*w:(k1+1)*w]
-		a0, a1 := gain[k], gain[k1]
-		for j := 0; j < d; j++ {
-			f := n.fhist[(n.fpos-j+d)%d]
-			for o := range w {
-				a0 += v0[j*w+o] * f[i0[o]]
-				a1 += v1[j*w+o] * f[i1[o]]
+	gain = gain[:nb]
+	for j := 0; j < d; j++ {
+		f := n.fhist[(n.fpos-j+d)%d]
+		for o := range w {
+			v := n.skipT[(j*w+o)*nb : (j*w+o+1)*nb]
+			idx := n.sidxT[o*nb : (o+1)*nb]
+			for k := range gain {
+				gain[k] += v[k] * f[idx[k]]
 			}
 		}
-		gain[k], gain[k1] = a0, a1
 	}
 }
 

@@ -47,6 +47,7 @@ type Config struct {
 	ValClips int     // validation examples per condition (12)
 	RunDir   string  // checkpoints, log.jsonl, curves.png
 	Out      string  // best model (safetensors); empty: RunDir/best.safetensors
+	KeepLast bool    // Out gets the last weights instead of the best-scoring ones
 	Resume   bool    // continue from RunDir/checkpoint.gob
 	// Ablate names guards of the recipe to turn off (see Ablations);
 	// NewTrainer applies them over Loss and Mix.
@@ -552,7 +553,7 @@ func (t *Trainer) validateAndSave() error {
 	if err := t.save(); err != nil {
 		return err
 	}
-	if best {
+	if best || t.cfg.KeepLast {
 		if err := t.SaveBest(); err != nil {
 			return err
 		}
@@ -571,11 +572,11 @@ func (t *Trainer) Plot() error {
 	return PlotCurves(t.ck.History, filepath.Join(t.cfg.RunDir, "curves.png"))
 }
 
-// Export writes the best weights of the checkpoint in runDir as a model file
-// to out (empty: runDir/best.safetensors) and redraws runDir/curves.png. It
-// reads nothing but the checkpoint: the architecture, recipe and split come
-// from it.
-func Export(runDir, out string) error {
+// Export writes the best weights of the checkpoint in runDir (with last,
+// its last weights) as a model file to out (empty: runDir/best.safetensors)
+// and redraws runDir/curves.png. It reads nothing but the checkpoint: the
+// architecture, recipe and split come from it.
+func Export(runDir, out string, last bool) error {
 	ck, err := LoadCheckpoint(filepath.Join(runDir, "checkpoint.gob"))
 	if err != nil {
 		return err
@@ -590,6 +591,7 @@ func Export(runDir, out string) error {
 	copy(net.P, ck.P)
 	ck.P = net.P
 	ck.Config.RunDir, ck.Config.Out = runDir, out
+	ck.Config.KeepLast = ck.Config.KeepLast || last
 	t := &Trainer{cfg: ck.Config, net: net, ck: *ck}
 	if err := t.SaveBest(); err != nil {
 		return err
@@ -597,15 +599,18 @@ func Export(runDir, out string) error {
 	return t.Plot()
 }
 
-// SaveBest writes the best weights so far as a model file to Out.
+// SaveBest writes the best weights so far (with KeepLast, the current
+// ones) as a model file to Out, with the validation of that step when
+// there was one.
 func (t *Trainer) SaveBest() error {
-	p := t.ck.BestP
-	if p == nil {
-		p = t.net.P
+	p, step := t.ck.BestP, t.ck.BestStep
+	if p == nil || t.cfg.KeepLast {
+		p, step = t.net.P, t.ck.Step
 	}
 	m := t.Model(p)
+	m.Meta["best_step"] = strconv.Itoa(step)
 	for _, r := range t.ck.History {
-		if r.Kind == "val" && r.Step == t.ck.BestStep && r.Val != nil {
+		if r.Kind == "val" && r.Step == step && r.Val != nil {
 			b, _ := json.Marshal(r.Val)
 			m.Meta["validation"] = string(b)
 		}
