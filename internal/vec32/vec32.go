@@ -16,10 +16,10 @@ package vec32
 
 // Kernels, in the order they are preferred.
 const (
-	kernGo   = iota // portable Go loop
-	kernSSE         // amd64 baseline
-	kernAVX2        // amd64 with AVX2 and FMA
-	kernAVX512      // amd64 with AVX-512F besides (hasAVX512)
+	kernGo     = iota // portable Go loop
+	kernSSE           // amd64 baseline
+	kernAVX2          // amd64 with AVX2 and FMA
+	kernAVX512        // amd64 with AVX-512F besides (hasAVX512)
 )
 
 // Dot returns Σ_{i<len(a)} a[i]·b[i]. It panics if b is shorter than a.
