@@ -68,7 +68,7 @@ func trainCommand() *ucli.Command {
 			&ucli.StringSliceFlag{Name: "init", Usage: "start from the weights of this model file (fine-tuning: a fresh optimiser and schedule), one per --arch; the architecture must match"},
 			&ucli.IntFlag{Name: "threads", Value: 1, Usage: "BLAS threads and data workers"},
 			&ucli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the training loop to this file"},
-			&ucli.StringFlag{Name: "keep", Value: "best", Usage: "which weights --out gets: best (the best validation score) or last (the end of the schedule; with --export too)"},
+			&ucli.StringFlag{Name: "keep", Value: "best", Usage: "which weights --out gets: best (the best validation score) or last (the end of the schedule); with --export, which of a finished run's weights to write"},
 			&ucli.BoolFlag{Name: "export", Usage: "only write the best model of RUN-DIR/checkpoint.gob to --out, redraw RUN-DIR/curves.png, and exit"},
 			&ucli.StringFlag{Name: "write-val", Usage: "only write the fixed noisy validation mixtures (−5 … 20 dB SNR) as DIR/noisy/*.wav and DIR/clean/*.wav and exit"},
 		),

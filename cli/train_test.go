@@ -149,7 +149,8 @@ func TestTrainValidationMatchesEval(t *testing.T) {
 
 // TestTrainExportWithoutCorpus: --export reads only the checkpoint; with no
 // corpus anywhere it writes the best weights as a model file and the curves,
-// and with --keep last the last weights (here all zero, at step 7).
+// and with --keep last the last weights (here all zero, at step 7), whichever
+// the run itself kept.
 func TestTrainExportWithoutCorpus(t *testing.T) {
 	m, err := models.Default()
 	if err != nil {
@@ -166,7 +167,9 @@ func TestTrainExportWithoutCorpus(t *testing.T) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ck := &train.Checkpoint{Version: 1, Config: train.DefaultConfig(m.Arch), Step: 7, BestStep: 5, BestP: net.P, P: make([]float32, len(net.P)),
+	cfg := train.DefaultConfig(m.Arch)
+	cfg.KeepLast = true // the run kept its last weights; --export still writes what --keep says (best)
+	ck := &train.Checkpoint{Version: 1, Config: cfg, Step: 7, BestStep: 5, BestP: net.P, P: make([]float32, len(net.P)),
 		History: []train.Record{{Kind: "train", Step: 5, Loss: 1}}}
 	if err := train.SaveCheckpoint(filepath.Join(runDir, "checkpoint.gob"), ck); err != nil {
 		t.Fatal(err)

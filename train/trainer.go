@@ -573,7 +573,7 @@ func (t *Trainer) Plot() error {
 }
 
 // Export writes the best weights of the checkpoint in runDir (with last,
-// its last weights) as a model file to out (empty: runDir/best.safetensors)
+// its last weights, whatever the run kept) as a model file to out (empty: runDir/best.safetensors)
 // and redraws runDir/curves.png. It reads nothing but the checkpoint: the
 // architecture, recipe and split come from it.
 func Export(runDir, out string, last bool) error {
@@ -591,7 +591,7 @@ func Export(runDir, out string, last bool) error {
 	copy(net.P, ck.P)
 	ck.P = net.P
 	ck.Config.RunDir, ck.Config.Out = runDir, out
-	ck.Config.KeepLast = ck.Config.KeepLast || last
+	ck.Config.KeepLast = last
 	t := &Trainer{cfg: ck.Config, net: net, ck: *ck}
 	if err := t.SaveBest(); err != nil {
 		return err
