@@ -136,10 +136,12 @@ func runBench(c *ucli.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.3f\t%.4f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", filepath.Base(r.File), path, r.Run, r.AudioSec, r.WallSec, r.RTF, r.DecodeUs, r.ResampleUs, r.EnhanceUs, r.EncodeUs)
 	}
 	tw.Flush()
-	if vs != nil && len(ratios) > 0 {
-		fmt.Fprintf(out, "model / vs real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
-	} else if len(ratios) > 0 {
-		fmt.Fprintf(out, "native / resampled real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
+	if len(ratios) > 0 {
+		pair := "native / resampled"
+		if vs != nil {
+			pair = "model / vs"
+		}
+		fmt.Fprintf(out, "%s real-time factor: median %.2f over %d alternating runs (min %.2f, max %.2f)\n", pair, ratio, len(ratios), slices.Min(ratios), slices.Max(ratios))
 	}
 	fmt.Fprintf(out, "(%d job(s), GOMAXPROCS=%d, %s)\n", jobs, jobs, runtime.Version())
 	return nil

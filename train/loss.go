@@ -240,11 +240,12 @@ func sdrTerm[T Float](cfg LossConfig, g, c []T, tg *Targets[T]) *sdrState {
 	}
 	st := &sdrState{scale: make([]float64, tg.B)}
 	n := 0
-	eps := make([]float64, tg.B)
+	eps := make([]float64, tg.B) // 10^(−cap/10) of each sequence's reward cap
+	speechEps := math.Pow(10, -cfg.sdrCap()/10)
 	for b := range p {
-		eps[b] = math.Pow(10, -cfg.sdrCap()/10)
+		eps[b] = speechEps
 		if p[b] <= 0 {
-			p[b] = x[b] // noise only: attenuation of the input
+			p[b] = x[b] // noise only: attenuation of the input, capped at 30 dB
 			eps[b] = 1e-3
 		}
 		if p[b] > 0 {
